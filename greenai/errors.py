@@ -1,0 +1,68 @@
+"""greenai's error types.
+
+The core raises these and never prints or exits; the CLI turns each into one line on stderr and
+exit code 2. Messages are built in `__str__` from the fields, so callers can also read the fields
+(a notebook user can catch `UnknownNameError` and look at `.suggestions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class GreenAIError(Exception):
+    """Anything greenai refuses to compute: bad input or a gap in the data."""
+
+
+class InputError(GreenAIError):
+    """A problem with one value of an experiment file (or a --set override).
+
+    `where` is the file name; `line` the 1-based line of the key (None for --set or whole-file
+    problems); `key` the dotted key path; `message` says what was expected.
+    """
+
+    def __init__(
+        self, message: str, *, where: str = "", line: int | None = None, key: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.where = where
+        self.line = line
+        self.key = key
+
+    def located(self, where: str, line: int | None, key: str) -> InputError:
+        """The same error with a location filled in, for errors raised below the YAML layer."""
+        self.where = self.where or where
+        self.line = self.line if self.line is not None else line
+        self.key = self.key or key
+        return self
+
+    def __str__(self) -> str:
+        place = self.where
+        if self.line is not None:
+            place = f"{place}:{self.line}" if place else f"line {self.line}"
+        parts = [p for p in (place, self.key) if p]
+        return ": ".join([*parts, self.message])
+
+
+class UnknownNameError(InputError):
+    """A device, region or provider that is not in the data tables, with near matches."""
+
+    def __init__(self, kind: str, name: str, suggestions: Sequence[str], hint: str = "") -> None:
+        self.kind = kind
+        self.name = name
+        self.suggestions = list(suggestions)
+        text = f"unknown {kind} {name!r}"
+        if self.suggestions:
+            text += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        if hint:
+            text += f" ({hint})"
+        super().__init__(text)
+
+
+class DataError(GreenAIError):
+    """The shipped data cannot answer: a missing TDP, no price for a device, a broken table."""
+
+
+class OutputError(GreenAIError):
+    """The result could not be written where the user asked."""
