@@ -418,6 +418,7 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
         if "gaudi" in name.lower():
             kind = "accelerator"
         tensor = number(row["tensor_fp16_bf16_tflops"])
+        sheet = row["link_to_datasheet"].strip()
         candidate = dict(
             key=key, name=name, kind=kind, vendor=row["manufacturer"].strip(),
             tdp_w=number(row["tdp_w"]), fp32_tflops=number(row["fp32_tflops"]),
@@ -425,7 +426,7 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
             fp16_tflops=tensor if tensor is not None else number(row["fp16_tflops"]),
             fp8_tflops=number(row["fp8_tflops"]), memory_gb=number(row["memory_gb"]),
             cores=None, release_year=row["release_date"][:4] or None,
-            source=f"{EPOCH_SOURCE}; datasheet {row['link_to_datasheet'].strip()}".rstrip("; datasheet "),
+            source=EPOCH_SOURCE + (f"; datasheet {sheet}" if sheet else ""),
         )  # fmt: skip
         if key in devices:
             # Duplicates in Epoch's list: keep the row that says more, remember the other name.
@@ -462,7 +463,8 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
         cores = fields["cores"]
         devices[key] = dict(key=key, name=name, kind="cpu", vendor=vendor,
                             tdp_w=fields["tdp_w"], cores=int(cores) if cores else None,
-                            release_year=fields["release_year"], source=fields["source"])  # fmt: skip
+                            release_year=fields["release_year"],
+                            source=fields["source"])  # fmt: skip
 
     # Hand-kept corrections and gaps (datasheet values the sources lack), with their citation.
     for row in read_csv(manual / "hardware.csv"):
