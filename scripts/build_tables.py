@@ -61,21 +61,51 @@ sys.path.insert(0, str(ROOT))
 from greenai import units  # noqa: E402  (the one place unit conversions live)
 
 REGION_COLUMNS = [
-    "key", "name", "kind", "parent", "iso_code",
-    "carbon_intensity_g_per_kwh", "intensity_year", "intensity_source", "intensity_basis",
+    "key",
+    "name",
+    "kind",
+    "parent",
+    "iso_code",
+    "carbon_intensity_g_per_kwh",
+    "intensity_year",
+    "intensity_source",
+    "intensity_basis",
     "intensity_license",
-    "electricity_price_usd_per_kwh", "price_year", "price_source",
-    "pue", "pue_source", "aliases",
-]  # fmt: skip
+    "electricity_price_usd_per_kwh",
+    "price_year",
+    "price_source",
+    "pue",
+    "pue_source",
+    "aliases",
+]
 HARDWARE_COLUMNS = [
-    "key", "name", "aliases", "kind", "vendor", "tdp_w",
-    "fp32_tflops", "tf32_tflops", "bf16_tflops", "fp16_tflops", "fp8_tflops",
-    "memory_gb", "cores", "release_year", "source",
-]  # fmt: skip
+    "key",
+    "name",
+    "aliases",
+    "kind",
+    "vendor",
+    "tdp_w",
+    "fp32_tflops",
+    "tf32_tflops",
+    "bf16_tflops",
+    "fp16_tflops",
+    "fp8_tflops",
+    "memory_gb",
+    "cores",
+    "release_year",
+    "source",
+]
 PRICE_COLUMNS = [
-    "provider", "device", "instance", "pricing", "usd_per_device_hour", "as_of", "region",
-    "scope", "source",
-]  # fmt: skip
+    "provider",
+    "device",
+    "instance",
+    "pricing",
+    "usd_per_device_hour",
+    "as_of",
+    "region",
+    "scope",
+    "source",
+]
 EQUIVALENT_COLUMNS = ["key", "name", "co2e_lb", "year", "source"]
 
 OWID_SOURCE = (
@@ -148,8 +178,12 @@ def alpha2(alpha3: str) -> str | None:
 
 
 def country_by_name(name: str) -> str | None:
-    name = {"England": "United Kingdom", "South Korea": "Korea, Republic of",
-            "Hong Kong": "Hong Kong", "Taiwan": "Taiwan"}.get(name, name)  # fmt: skip
+    name = {
+        "England": "United Kingdom",
+        "South Korea": "Korea, Republic of",
+        "Hong Kong": "Hong Kong",
+        "Taiwan": "Taiwan",
+    }.get(name, name)
     try:
         return pycountry.countries.lookup(name).alpha_2.lower()
     except LookupError:
@@ -183,18 +217,38 @@ def build_regions(src: Path) -> list[dict[str, object]]:
         if code not in latest or year > latest[code][0]:
             latest[code] = (year, value, row["Entity"])
     year, value, _ = latest["OWID_WRL"]
-    add(dict(key="world", name="World", kind="world", parent="", iso_code="",
-             carbon_intensity_g_per_kwh=round(value, 2), intensity_year=year,
-             intensity_source=OWID_SOURCE, intensity_basis="lifecycle, generation",
-             intensity_license="CC BY 4.0"))  # fmt: skip
+    add(
+        dict(
+            key="world",
+            name="World",
+            kind="world",
+            parent="",
+            iso_code="",
+            carbon_intensity_g_per_kwh=round(value, 2),
+            intensity_year=year,
+            intensity_source=OWID_SOURCE,
+            intensity_basis="lifecycle, generation",
+            intensity_license="CC BY 4.0",
+        )
+    )
     for code, (year, value, entity) in sorted(latest.items()):
         key = alpha2(code)
         if key is None:
             continue
-        add(dict(key=key, name=entity, kind="country", parent="", iso_code=code,
-                 carbon_intensity_g_per_kwh=round(value, 2), intensity_year=year,
-                 intensity_source=OWID_SOURCE, intensity_basis="lifecycle, generation",
-                 intensity_license="CC BY 4.0"))  # fmt: skip
+        add(
+            dict(
+                key=key,
+                name=entity,
+                kind="country",
+                parent="",
+                iso_code=code,
+                carbon_intensity_g_per_kwh=round(value, 2),
+                intensity_year=year,
+                intensity_source=OWID_SOURCE,
+                intensity_basis="lifecycle, generation",
+                intensity_license="CC BY 4.0",
+            )
+        )
 
     # US states: EPA eGRID2023 (combustion, generation-based), lb/MWh -> g/kWh through pint.
     usa = json.loads((src / "codecarbon/private_infra__2023__usa_emissions.json").read_text())
@@ -204,22 +258,40 @@ def build_regions(src: Path) -> list[dict[str, object]]:
         grams = units.convert(entry["emissions"], "lb/MWh", "g/kWh")
         code = entry["regionCode"].lower()
         name = pycountry.subdivisions.get(code=f"US-{code.upper()}")
-        add(dict(key=f"us-{code}", name=name.name if name else state.title(), kind="subdivision",
-                 parent="us", iso_code=f"US-{code.upper()}",
-                 carbon_intensity_g_per_kwh=round(grams, 2), intensity_year=usa["_source"]["year"],
-                 intensity_source=EGRID_SOURCE, intensity_basis="direct combustion, generation",
-                 intensity_license="public domain (EPA); compilation MIT"))  # fmt: skip
+        add(
+            dict(
+                key=f"us-{code}",
+                name=name.name if name else state.title(),
+                kind="subdivision",
+                parent="us",
+                iso_code=f"US-{code.upper()}",
+                carbon_intensity_g_per_kwh=round(grams, 2),
+                intensity_year=usa["_source"]["year"],
+                intensity_source=EGRID_SOURCE,
+                intensity_basis="direct combustion, generation",
+                intensity_license="public domain (EPA); compilation MIT",
+            )
+        )
 
     # Chinese provinces: CodeCarbon's compilation of provincial grid factors.
     china = json.loads(
         (src / "codecarbon/private_infra__2023__china_provincial_emissions.json").read_text()
     )
     for code, entry in china["data"].items():
-        add(dict(key=code.lower(), name=entry["description"], kind="subdivision", parent="cn",
-                 iso_code=code, carbon_intensity_g_per_kwh=round(entry["emission_factor"], 2),
-                 intensity_year=entry["year"], intensity_source=CHINA_SOURCE,
-                 intensity_basis="grid emission factor (CO2)",
-                 intensity_license="MIT (compilation)"))  # fmt: skip
+        add(
+            dict(
+                key=code.lower(),
+                name=entry["description"],
+                kind="subdivision",
+                parent="cn",
+                iso_code=code,
+                carbon_intensity_g_per_kwh=round(entry["emission_factor"], 2),
+                intensity_year=entry["year"],
+                intensity_source=CHINA_SOURCE,
+                intensity_basis="grid emission factor (CO2)",
+                intensity_license="MIT (compilation)",
+            )
+        )
 
     # Other sub-national grids: Electricity Maps, latest year (lifecycle, consumption-based).
     em_latest: dict[str, dict[str, str]] = {}
@@ -234,11 +306,20 @@ def build_regions(src: Path) -> list[dict[str, object]]:
         if country not in regions:
             continue
         kind = "subdivision" if subdivision_code(zone) else "grid"
-        add(dict(key=zone.lower(), name=row["display_name"] or row["zone_name"], kind=kind,
-                 parent=country, iso_code=zone if kind == "subdivision" else "",
-                 carbon_intensity_g_per_kwh=float(row["carbon_intensity_gco2eq_per_kwh"]),
-                 intensity_year=int(row["year"]), intensity_source=EM_SOURCE,
-                 intensity_basis="lifecycle, consumption", intensity_license="ODbL"))  # fmt: skip
+        add(
+            dict(
+                key=zone.lower(),
+                name=row["display_name"] or row["zone_name"],
+                kind=kind,
+                parent=country,
+                iso_code=zone if kind == "subdivision" else "",
+                carbon_intensity_g_per_kwh=float(row["carbon_intensity_gco2eq_per_kwh"]),
+                intensity_year=int(row["year"]),
+                intensity_source=EM_SOURCE,
+                intensity_basis="lifecycle, consumption",
+                intensity_license="ODbL",
+            )
+        )
 
     # US electricity prices: EIA, cents/kWh -> USD/kWh.
     for row in read_csv(
@@ -248,7 +329,9 @@ def build_regions(src: Path) -> list[dict[str, object]]:
         if key in regions:
             regions[key].update(
                 electricity_price_usd_per_kwh=round(float(row["price"]) / 100, 4),
-                price_year=row["period"][:4], price_source=EIA_SOURCE)  # fmt: skip
+                price_year=row["period"][:4],
+                price_source=EIA_SOURCE,
+            )
 
     for row in build_cloud_regions(src, regions):
         add(row)
@@ -261,8 +344,11 @@ def build_cloud_regions(
     src: Path, regions: dict[str, dict[str, object]]
 ) -> list[dict[str, object]]:
     """AWS, Azure and Google Cloud regions, each on the grid it sits on (its parent)."""
-    us_states = {str(r["name"]).lower(): str(r["key"]) for r in regions.values()
-                 if str(r["key"]).startswith("us-") and r["kind"] == "subdivision"}  # fmt: skip
+    us_states = {
+        str(r["name"]).lower(): str(r["key"])
+        for r in regions.values()
+        if str(r["key"]).startswith("us-") and r["kind"] == "subdivision"
+    }
 
     def parent_of(location: str) -> str | None:
         """A Green Algorithms location code (US-OR, CN-HK, BE) as a key of ours."""
@@ -288,9 +374,16 @@ def build_cloud_regions(
             if key not in found and not parent:
                 print(f"  no grid found for {key}; left out", file=sys.stderr)
             return
-        found[key] = dict(key=key, name=name, kind="cloud", parent=parent, iso_code="",
-                          intensity_source="", aliases=region if region != key else "",
-                          location_source=how)  # fmt: skip
+        found[key] = dict(
+            key=key,
+            name=name,
+            kind="cloud",
+            parent=parent,
+            iso_code="",
+            intensity_source="",
+            aliases=region if region != key else "",
+            location_source=how,
+        )
 
     # Green Algorithms maps each data centre to a grid location (US state, province, country).
     ga = read_csv(src / "green-algorithms/cloudProviders_datacenters.csv", skip=1)
@@ -352,24 +445,29 @@ def build_cloud_regions(
         basis = "lifecycle" if column.lower().startswith("lifecycle") else "operational"
         for row in rows:
             value = number(row[column])
-            region = _REGION_TYPOS.get(row["Google Cloud Region"].strip(),
-                                       row["Google Cloud Region"].strip())  # fmt: skip
+            region = _REGION_TYPOS.get(
+                row["Google Cloud Region"].strip(), row["Google Cloud Region"].strip()
+            )
             if value is not None:
-                google[region] = (year, value, row["Location"].strip(),
-                                                              basis)  # fmt: skip
+                google[region] = (year, value, row["Location"].strip(), basis)
     for region, (year, value, location, basis) in google.items():
         key = f"gcp:{region}"
         if key not in found:
             parent = us_states.get(location.lower()) or country_by_name(location)
             put("gcp", region, region, parent, "Google region-carbon-info Location")
         if key in found:
-            found[key].update(carbon_intensity_g_per_kwh=round(value, 2), intensity_year=year,
-                              intensity_source=GOOGLE_SOURCE,
-                              intensity_basis=f"{basis}, location-based grid average",
-                              intensity_license="Apache-2.0 (Google LLC)")  # fmt: skip
+            found[key].update(
+                carbon_intensity_g_per_kwh=round(value, 2),
+                intensity_year=year,
+                intensity_source=GOOGLE_SOURCE,
+                intensity_basis=f"{basis}, location-based grid average",
+                intensity_license="Apache-2.0 (Google LLC)",
+            )
 
-    defaults = {row["provider"].strip().lower(): (float(row["PUE"]), row["source"].strip())
-                for row in read_csv(src / "green-algorithms/defaults_PUE.csv", skip=1)}  # fmt: skip
+    defaults = {
+        row["provider"].strip().lower(): (float(row["PUE"]), row["source"].strip())
+        for row in read_csv(src / "green-algorithms/defaults_PUE.csv", skip=1)
+    }
     for key, row in found.items():
         provider = key.split(":")[0]
         pue, source = ga_pue.get(key) or defaults[provider]
@@ -420,14 +518,21 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
         tensor = number(row["tensor_fp16_bf16_tflops"])
         sheet = row["link_to_datasheet"].strip()
         candidate = dict(
-            key=key, name=name, kind=kind, vendor=row["manufacturer"].strip(),
-            tdp_w=number(row["tdp_w"]), fp32_tflops=number(row["fp32_tflops"]),
-            tf32_tflops=number(row["tf32_tflops"]), bf16_tflops=tensor,
+            key=key,
+            name=name,
+            kind=kind,
+            vendor=row["manufacturer"].strip(),
+            tdp_w=number(row["tdp_w"]),
+            fp32_tflops=number(row["fp32_tflops"]),
+            tf32_tflops=number(row["tf32_tflops"]),
+            bf16_tflops=tensor,
             fp16_tflops=tensor if tensor is not None else number(row["fp16_tflops"]),
-            fp8_tflops=number(row["fp8_tflops"]), memory_gb=number(row["memory_gb"]),
-            cores=None, release_year=row["release_date"][:4] or None,
+            fp8_tflops=number(row["fp8_tflops"]),
+            memory_gb=number(row["memory_gb"]),
+            cores=None,
+            release_year=row["release_date"][:4] or None,
             source=EPOCH_SOURCE + (f"; datasheet {sheet}" if sheet else ""),
-        )  # fmt: skip
+        )
         if key in devices:
             # Duplicates in Epoch's list: keep the row that says more, remember the other name.
             kept = devices[key]
@@ -444,9 +549,17 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
         name = row["model"].strip()
         if name.lower() == "any":
             continue
-        cpus.append((name, dict(tdp_w=number(row["TDP"]), cores=number(row["n_cores"]),
-                                release_year=row["Release_year"].strip() or None,
-                                source=f"{GA_CPU_SOURCE}; {row['source'].strip()}")))  # fmt: skip
+        cpus.append(
+            (
+                name,
+                dict(
+                    tdp_w=number(row["TDP"]),
+                    cores=number(row["n_cores"]),
+                    release_year=row["Release_year"].strip() or None,
+                    source=f"{GA_CPU_SOURCE}; {row['source'].strip()}",
+                ),
+            )
+        )
     for row in read_csv(src / "codecarbon/hardware__cpu_power.csv"):
         cpus.append(
             (
@@ -458,13 +571,22 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
         key = "cpu-" + slug(name)
         if key in devices or not fields["tdp_w"]:
             continue
-        vendor = "AMD" if re.search(r"\b(ryzen|epyc|athlon|opteron|threadripper|a\d+-)", name,
-                                    re.IGNORECASE) else "Intel"  # fmt: skip
+        vendor = (
+            "AMD"
+            if re.search(r"\b(ryzen|epyc|athlon|opteron|threadripper|a\d+-)", name, re.IGNORECASE)
+            else "Intel"
+        )
         cores = fields["cores"]
-        devices[key] = dict(key=key, name=name, kind="cpu", vendor=vendor,
-                            tdp_w=fields["tdp_w"], cores=int(cores) if cores else None,
-                            release_year=fields["release_year"],
-                            source=fields["source"])  # fmt: skip
+        devices[key] = dict(
+            key=key,
+            name=name,
+            kind="cpu",
+            vendor=vendor,
+            tdp_w=fields["tdp_w"],
+            cores=int(cores) if cores else None,
+            release_year=fields["release_year"],
+            source=fields["source"],
+        )
 
     # Hand-kept corrections and gaps (datasheet values the sources lack), with their citation.
     for row in read_csv(manual / "hardware.csv"):
@@ -516,8 +638,14 @@ def norm(text: str) -> str:
 
 
 _TPU = re.compile(r"^tpu-(v\d+[a-z]*)-(\d+)$")
-_GCP_FAMILY = {"a2-highgpu": "A100", "a2-ultragpu": "A100-80GB", "a2-megagpu": "A100",
-               "a3-highgpu": "H100", "a3-edgegpu": "H100", "a3-megagpu": "H100-MEGA"}  # fmt: skip
+_GCP_FAMILY = {
+    "a2-highgpu": "A100",
+    "a2-ultragpu": "A100-80GB",
+    "a2-megagpu": "A100",
+    "a3-highgpu": "H100",
+    "a3-edgegpu": "H100",
+    "a3-megagpu": "H100-MEGA",
+}
 
 
 def tpu_chips(slice_name: str) -> tuple[str, int] | None:
@@ -538,18 +666,36 @@ def build_prices(
     skipped: set[str] = set()
     sky = src / "skypilot-catalog-excerpts"
 
-    def add(provider: str, device_name: str, instance: str, price: float | None, spot: float | None,
-            per: int, region: str, scope: str, source: str) -> None:  # fmt: skip
+    def add(
+        provider: str,
+        device_name: str,
+        instance: str,
+        price: float | None,
+        spot: float | None,
+        per: int,
+        region: str,
+        scope: str,
+        source: str,
+    ) -> None:
         device = resolve(device_name)
         if device is None:
             skipped.add(f"{provider}:{device_name}")
             return
         for pricing, value in (("on_demand", price), ("spot", spot)):
             if value is not None and value > 0:
-                rows.append(dict(provider=provider, device=device, instance=instance,
-                                 pricing=pricing, usd_per_device_hour=round(value / per, 5),
-                                 as_of=SKYPILOT_AS_OF, region=region, scope=scope,
-                                 source=source))  # fmt: skip
+                rows.append(
+                    dict(
+                        provider=provider,
+                        device=device,
+                        instance=instance,
+                        pricing=pricing,
+                        usd_per_device_hour=round(value / per, 5),
+                        as_of=SKYPILOT_AS_OF,
+                        region=region,
+                        scope=scope,
+                        source=source,
+                    )
+                )
 
     gcp_source = "SkyPilot catalog v6 gcp/vms.csv @0489582 (Google Cloud pricing API)"
     gcp = read_csv(sky / "gcp_accelerators_excerpt.csv")
@@ -629,19 +775,36 @@ def build_prices(
             if match and resolve(match.group(1)):
                 name = match.group(1)
             count = int(float(row["AcceleratorCount"]))
-            add(provider, name, row["InstanceType"], number(row["Price"]), number(row["SpotPrice"]),
-                count, row["Region"], "instance", source)  # fmt: skip
+            add(
+                provider,
+                name,
+                row["InstanceType"],
+                number(row["Price"]),
+                number(row["SpotPrice"]),
+                count,
+                row["Region"],
+                "instance",
+                source,
+            )
 
     for row in read_csv(manual / "prices.csv"):
         device = resolve(row["device"])
         if device is None:
             raise SystemExit(f"data/manual/prices.csv: unknown device {row['device']!r}")
         per = int(row["devices_per_instance"])
-        rows.append(dict(provider=row["provider"], device=device, instance=row["instance"],
-                         pricing=row["pricing"],
-                         usd_per_device_hour=round(float(row["usd_per_instance_hour"]) / per, 5),
-                         as_of=row["as_of"], region=row["region"], scope=row["scope"],
-                         source=row["source"]))  # fmt: skip
+        rows.append(
+            dict(
+                provider=row["provider"],
+                device=device,
+                instance=row["instance"],
+                pricing=row["pricing"],
+                usd_per_device_hour=round(float(row["usd_per_instance_hour"]) / per, 5),
+                as_of=row["as_of"],
+                region=row["region"],
+                scope=row["scope"],
+                source=row["source"],
+            )
+        )
     if skipped:
         print(f"  prices left out (device not in hardware.csv): {sorted(skipped)}", file=sys.stderr)
     unique = {tuple(fmt(r[c]) for c in PRICE_COLUMNS): r for r in rows}
@@ -667,11 +830,13 @@ def build(sources: Path, out: Path) -> dict[str, int]:
     counts = {
         "regions.csv": write_csv(out / "regions.csv", REGION_COLUMNS, build_regions(sources)),
         "hardware.csv": write_csv(out / "hardware.csv", HARDWARE_COLUMNS, hardware),
-        "prices.csv": write_csv(out / "prices.csv", PRICE_COLUMNS,
-                                build_prices(sources, manual, hardware)),
-        "equivalents.csv": write_csv(out / "equivalents.csv", EQUIVALENT_COLUMNS,
-                                     read_csv(manual / "equivalents.csv")),
-    }  # fmt: skip
+        "prices.csv": write_csv(
+            out / "prices.csv", PRICE_COLUMNS, build_prices(sources, manual, hardware)
+        ),
+        "equivalents.csv": write_csv(
+            out / "equivalents.csv", EQUIVALENT_COLUMNS, read_csv(manual / "equivalents.csv")
+        ),
+    }
     return counts
 
 

@@ -1,0 +1,420 @@
+"""Pure calculators: an Experiment and the tables in, an Estimate out. No I/O, no printing.
+
+The arithmetic is Strubell et al. 2019 (eq. 1) and Schwartz et al. ("Green AI", eq. 1), as laid
+out in DESIGN.md. Each step is a small function of plain numbers or numpy arrays, with units
+handled by the one pint registry, so that what-if grids (many scenarios at once) and value
+ranges can reuse them unchanged. Every figure that is not in the experiment file is recorded as
+an `Assumption` with its source.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from greenai import units
+from greenai.errors import InputError
+from greenai.experiment import FPO_MODES, DeviceGroup, Experiment
+from greenai.tables import Price, Tables
+
+# Method parameters (not data): Strubell et al. 2019 use the Uptime Institute 2018 global
+# average PUE; Green Algorithms (Lannelongue et al. 2021) estimate DRAM power per GB.
+DEFAULT_PUE = 1.58
+DEFAULT_PUE_SOURCE = "Strubell et al. 2019 (Uptime Institute 2018 global average)"
+MEMORY_W_PER_GB = 0.3725
+MEMORY_SOURCE = "Lannelongue et al. 2021, Green Algorithms (referenceValues: memoryPower)"
+FILE = "experiment file"
+
+
+@dataclass(frozen=True, slots=True)
+class Assumption:
+    what: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The price tag of one run, or of all runs together."""
+
+    hours: float
+    power_w: float
+    energy_kwh: float
+    co2e_kg: float
+    electricity_cost_usd: float | None
+    cloud_cost_usd: tuple[float, float] | None
+    device_hours: float
+    fpo: float | None
+
+    def as_dict(self) -> dict[str, Any]:
+        cloud = self.cloud_cost_usd
+        return {
+            "hours": self.hours,
+            "power_w": self.power_w,
+            "energy_kwh": self.energy_kwh,
+            "co2e_kg": self.co2e_kg,
+            "electricity_cost_usd": self.electricity_cost_usd,
+            "cloud_cost_usd": {"low": cloud[0], "high": cloud[1]} if cloud else None,
+            "device_hours": self.device_hours,
+            "fpo": self.fpo,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    name: str
+    file: str
+    hardware: str
+    runs: int
+    pue: float
+    carbon_intensity_g_per_kwh: float
+    total: Figures
+    per_run: Figures
+    assumptions: tuple[Assumption, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON object of DESIGN.md, keys in its order."""
+        total = self.total.as_dict()
+        return {
+            "name": self.name,
+            "file": self.file,
+            "runs": self.runs,
+            "hours": total["hours"],
+            "power_w": total["power_w"],
+            "pue": self.pue,
+            "carbon_intensity_g_per_kwh": self.carbon_intensity_g_per_kwh,
+            "energy_kwh": total["energy_kwh"],
+            "co2e_kg": total["co2e_kg"],
+            "electricity_cost_usd": total["electricity_cost_usd"],
+            "cloud_cost_usd": total["cloud_cost_usd"],
+            "device_hours": total["device_hours"],
+            "fpo": total["fpo"],
+            "per_run": self.per_run.as_dict(),
+            "assumptions": [
+                {"what": a.what, "value": a.value, "source": a.source} for a in self.assumptions
+            ],
+        }
+
+
+# ----------------------------------------------------------------------------- calculators
+
+
+def energy_kwh(power_w: Any, hours: Any, pue: Any) -> Any:
+    """Strubell et al. eq. 1: p_t = PUE x t x p / 1000 (kWh); works on arrays too."""
+    return units.to(units.quantity(power_w, "W") * units.quantity(hours, "h") * pue, "kWh")
+
+
+def co2e_kg(energy: Any, intensity_g_per_kwh: Any) -> Any:
+    return units.to(
+        units.quantity(energy, "kWh") * units.quantity(intensity_g_per_kwh, "g/kWh"), "kg"
+    )
+
+
+def energy_cost_usd(energy: Any, price_usd_per_kwh: Any) -> Any:
+    return units.to(
+        units.quantity(energy, "kWh") * units.quantity(price_usd_per_kwh, "USD/kWh"), "USD"
+    )
+
+
+def compute_cost_usd(device_hours: Any, price_usd_per_device_hour: Any) -> Any:
+    return units.to(
+        units.quantity(device_hours, "h") * units.quantity(price_usd_per_device_hour, "USD/h"),
+        "USD",
+    )
+
+
+def memory_power_w(memory_gb: Any) -> Any:
+    return units.to(units.quantity(memory_gb, "GB") * units.quantity(MEMORY_W_PER_GB, "W/GB"), "W")
+
+
+# ----------------------------------------------------------------------------- one experiment
+
+
+def estimate(experiment: Experiment, tables: Tables) -> Estimate:
+    """The price tag of `experiment`, with every figure it used listed as an assumption."""
+    notes: list[Assumption] = []
+    power_w = _power(experiment, notes)
+    pue = _pue(experiment, notes)
+    intensity = _intensity(experiment, tables, notes)
+    price = _electricity_price(experiment, tables, notes)
+    cloud = _cloud_prices(experiment, tables, notes)
+    fpo = _fpo_per_run(experiment, notes)
+    if experiment.runs != 1:
+        notes.append(Assumption("runs", str(experiment.runs), FILE))
+
+    def figures(runs: int) -> Figures:
+        hours = experiment.hours * runs
+        energy = float(energy_kwh(power_w, hours, pue))
+        device_hours = sum(g.count for g in experiment.hardware) * hours
+        cloud_cost = None
+        if cloud is not None:
+            cloud_cost = (
+                sum(float(compute_cost_usd(g.count * hours, low)) for g, (low, _) in cloud),
+                sum(float(compute_cost_usd(g.count * hours, high)) for g, (_, high) in cloud),
+            )
+        return Figures(
+            hours=hours,
+            power_w=power_w,
+            energy_kwh=energy,
+            co2e_kg=float(co2e_kg(energy, intensity)),
+            electricity_cost_usd=float(energy_cost_usd(energy, price))
+            if price is not None
+            else None,
+            cloud_cost_usd=cloud_cost,
+            device_hours=device_hours,
+            fpo=fpo * runs if fpo is not None else None,
+        )
+
+    return Estimate(
+        name=experiment.name,
+        file=experiment.file,
+        hardware=experiment.label(),
+        runs=experiment.runs,
+        pue=pue,
+        carbon_intensity_g_per_kwh=intensity,
+        total=figures(experiment.runs),
+        per_run=figures(1),
+        assumptions=tuple(notes),
+    )
+
+
+def _power(experiment: Experiment, notes: list[Assumption]) -> float:
+    if experiment.power_w is not None:
+        notes.append(
+            Assumption("power (whole machine, measured)", f"{experiment.power_w:g} W", FILE)
+        )
+        return experiment.power_w
+    total = 0.0
+    for group in experiment.hardware:
+        total += group.count * _device_power(group, notes)
+    if experiment.memory_gb is not None:
+        memory = float(memory_power_w(experiment.memory_gb))
+        notes.append(
+            Assumption(
+                "memory power",
+                f"{experiment.memory_gb:g} GB x {MEMORY_W_PER_GB} W/GB = {memory:g} W",
+                MEMORY_SOURCE,
+            )
+        )
+        total += memory
+    return total
+
+
+def _device_power(group: DeviceGroup, notes: list[Assumption]) -> float:
+    device = group.device
+    if group.power_w is not None:
+        notes.append(Assumption(f"{device.name} power (measured)", f"{group.power_w:g} W", FILE))
+        return group.power_w
+    if device.tdp_w is None:
+        raise InputError(
+            f"no TDP known for {device.name} in data/hardware.csv; give a measured "
+            f"power for it (device:, power:)",
+            key="hardware",
+        )
+    utilization = group.utilization if group.utilization is not None else 1.0
+    source = (
+        device.source if group.utilization is None else f"TDP: {device.source}; utilization: {FILE}"
+    )
+    if group.utilization is None:
+        source += "; utilization 1.0 (greenai default: TDP as the power draw)"
+    notes.append(
+        Assumption(f"{device.name} power", f"{device.tdp_w:g} W TDP x {utilization:g}", source)
+    )
+    return device.tdp_w * utilization
+
+
+def _pue(experiment: Experiment, notes: list[Assumption]) -> float:
+    if experiment.pue is not None:
+        notes.append(Assumption("PUE", f"{experiment.pue:g}", FILE))
+        return experiment.pue
+    region = experiment.region
+    if region is not None and region.pue is not None:
+        notes.append(Assumption("PUE", f"{region.pue:g} ({region.key})", region.pue_source))
+        return region.pue
+    notes.append(Assumption("PUE", f"{DEFAULT_PUE:g} (default)", DEFAULT_PUE_SOURCE))
+    return DEFAULT_PUE
+
+
+def _intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
+    if experiment.carbon_intensity_g_per_kwh is not None:
+        notes.append(
+            Assumption(
+                "carbon intensity", f"{experiment.carbon_intensity_g_per_kwh:.6g} g/kWh", FILE
+            )
+        )
+        return experiment.carbon_intensity_g_per_kwh
+    region = experiment.region
+    assert region is not None  # validation requires a region or an intensity
+    found = tables.carbon_intensity(region)
+    if found is None:
+        raise InputError(
+            f"no carbon intensity for region {region.key} or its grid; give carbon_intensity",
+            key="region",
+        )
+    via = (
+        ""
+        if found.region.key == region.key
+        else f" (from {found.region.key}, the grid of {region.key})"
+    )
+    notes.append(
+        Assumption("carbon intensity", f"{found.value:g} g/kWh, {found.year}{via}", found.source)
+    )
+    return found.value
+
+
+def _electricity_price(
+    experiment: Experiment, tables: Tables, notes: list[Assumption]
+) -> float | None:
+    if experiment.electricity_price_usd_per_kwh is not None:
+        notes.append(
+            Assumption(
+                "electricity price", f"{experiment.electricity_price_usd_per_kwh:g} USD/kWh", FILE
+            )
+        )
+        return experiment.electricity_price_usd_per_kwh
+    region = experiment.region
+    found = tables.electricity_price(region) if region is not None else None
+    if found is None:
+        where = f"region {region.key}" if region is not None else "this experiment"
+        notes.append(
+            Assumption(
+                "electricity price",
+                "unknown: electricity cost not computed",
+                f"no price for {where} in data/regions.csv; give electricity_price",
+            )
+        )
+        return None
+    via = "" if region is None or found.region.key == region.key else f" (from {found.region.key})"
+    notes.append(
+        Assumption("electricity price", f"{found.value:g} USD/kWh, {found.year}{via}", found.source)
+    )
+    return found.value
+
+
+def _cloud_prices(
+    experiment: Experiment, tables: Tables, notes: list[Assumption]
+) -> list[tuple[DeviceGroup, tuple[float, float]]] | None:
+    cloud = experiment.cloud
+    if cloud is None:
+        return None
+    if cloud.price_usd_per_device_hour is not None:
+        low, high = cloud.price_usd_per_device_hour
+        notes.append(Assumption("cloud price per device-hour", _range(low, high, "USD/h"), FILE))
+        return [(group, (low, high)) for group in experiment.hardware]
+    assert cloud.provider is not None
+    priced = []
+    for group in experiment.hardware:
+        rows = tables.prices_for(cloud.provider, group.device.key)
+        chosen, how = select_prices(rows, experiment, cloud.as_of)
+        if not chosen:
+            known = sorted({p.device for p in tables.prices if p.provider == cloud.provider})
+            message = (
+                f"no {cloud.provider} price for {group.device.key}{how}; priced devices: "
+                f"{', '.join(known)}"
+            )
+            if cloud.inferred:
+                notes.append(Assumption("cloud price", "unknown: cloud cost not computed", message))
+                return None
+            raise InputError(message, key="cloud")
+        on_demand = [p.usd_per_device_hour for p in chosen if p.pricing == "on_demand"]
+        low = min(p.usd_per_device_hour for p in chosen)
+        high = max(on_demand or [p.usd_per_device_hour for p in chosen])
+        sources = sorted({p.source for p in chosen})
+        dated = chosen[0].as_of.isoformat()
+        instances = sorted({p.instance for p in chosen})
+        notes.append(
+            Assumption(
+                f"cloud price, {group.device.name}",
+                f"{_range(low, high, 'USD per device-hour')} ({cloud.provider}, "
+                f"{'; '.join(instances)}{how}; as of {dated})",
+                "; ".join(sources),
+            )
+        )
+        priced.append((group, (low, high)))
+    return priced
+
+
+def select_prices(
+    rows: Sequence[Price], experiment: Experiment, as_of: Any
+) -> tuple[list[Price], str]:
+    """The price rows that apply: dated on or before `as_of` (latest such date), in the
+    experiment's cloud region when it has rows there, whole instances before GPU-only rates."""
+    if as_of is not None:
+        rows = [p for p in rows if p.as_of <= as_of]
+    if not rows:
+        return [], f" dated on or before {as_of}" if as_of else ""
+    latest = max(p.as_of for p in rows)
+    rows = [p for p in rows if p.as_of == latest]
+    how = ""
+    region = experiment.region
+    provider_region = (
+        region.provider_region if region is not None and region.kind == "cloud" else None
+    )
+    local = [p for p in rows if provider_region and p.region == provider_region]
+    if local:
+        rows = local
+    elif any(not p.region for p in rows):
+        rows = [p for p in rows if not p.region]
+    elif provider_region:
+        how = f"; none listed in {provider_region}, range over all regions"
+    else:
+        how = "; range over all regions"
+    whole = [p for p in rows if p.scope == "instance"]
+    return (whole or rows), how
+
+
+def _fpo_per_run(experiment: Experiment, notes: list[Assumption]) -> float | None:
+    fpo = experiment.fpo
+    if fpo is None:
+        return None
+    if fpo.total is not None:
+        notes.append(Assumption("FPO per run", f"{fpo.total:.4g} FLOP", FILE))
+        return fpo.total
+    if fpo.per_example is not None and fpo.examples is not None:
+        value = fpo.per_example * fpo.examples
+        notes.append(
+            Assumption(
+                "FPO per run",
+                f"{fpo.per_example:.4g} FLOP/example x {fpo.examples:.4g} examples",
+                f"{FILE} (Schwartz et al., Green AI: E x D)",
+            )
+        )
+        return value
+    assert fpo.parameters is not None and fpo.tokens is not None
+    factor = FPO_MODES[fpo.mode]
+    notes.append(
+        Assumption(
+            "FPO per run",
+            f"{factor:g} x {fpo.parameters:.4g} parameters x {fpo.tokens:.4g} tokens ({fpo.mode})",
+            f"{FILE}; Kaplan et al. 2020 ({factor:g} N D)",
+        )
+    )
+    return factor * fpo.parameters * fpo.tokens
+
+
+def _range(low: float, high: float, unit: str) -> str:
+    return f"{low:g} {unit}" if low == high else f"{low:g}-{high:g} {unit}"
+
+
+# ----------------------------------------------------------------------------- several
+
+
+def total(estimates: Iterable[Estimate]) -> Figures:
+    """The sum over experiments (the total row); a money figure is None if any part is unknown."""
+    items = list(estimates)
+    electricity = [e.total.electricity_cost_usd for e in items]
+    clouds = [e.total.cloud_cost_usd for e in items]
+    fpos = [e.total.fpo for e in items]
+    return Figures(
+        hours=sum(e.total.hours for e in items),
+        power_w=sum(e.total.power_w for e in items),
+        energy_kwh=sum(e.total.energy_kwh for e in items),
+        co2e_kg=sum(e.total.co2e_kg for e in items),
+        electricity_cost_usd=None if None in electricity else sum(electricity),  # type: ignore[arg-type]
+        cloud_cost_usd=None
+        if None in clouds
+        else (sum(c[0] for c in clouds), sum(c[1] for c in clouds)),  # type: ignore[index]
+        device_hours=sum(e.total.device_hours for e in items),
+        fpo=None if None in fpos else sum(fpos),  # type: ignore[arg-type]
+    )

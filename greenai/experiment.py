@@ -1,0 +1,690 @@
+"""The experiment file: YAML in, a validated `Experiment` out.
+
+Validation is strict because a number quoted in a paper must not come from a typo: unknown keys,
+duplicate keys, values of the wrong dimension and impossible values are errors that name the
+file, the line and the key. Names of devices and regions are resolved against the data tables
+here, so that "did you mean ...?" can point at the line that holds the name.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from greenai import units
+from greenai.errors import InputError
+from greenai.tables import Device, Region, Tables
+
+MAX_FILE_BYTES = 1_000_000  # an experiment file is a few hundred bytes; refuse what is not one
+
+TOP_KEYS = (
+    "name",
+    "hardware",
+    "memory",
+    "power",
+    "hours",
+    "duration",
+    "runs",
+    "region",
+    "pue",
+    "carbon_intensity",
+    "electricity_price",
+    "cloud",
+    "fpo",
+)
+DEVICE_KEYS = ("device", "count", "power", "utilization")
+CLOUD_KEYS = ("provider", "price", "as_of")
+FPO_KEYS = ("per_example", "examples", "parameters", "tokens", "total", "mode")
+FPO_MODES = {"training": 6.0, "inference": 2.0}  # FPO per parameter per token (Kaplan et al.)
+
+_HARDWARE_TEXT = re.compile(r"^\s*(\d+)\s*[x×*]\s*(.+?)\s*$", re.IGNORECASE)
+_COUNT_TEXT = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKMBGT]?)\s*$")
+_COUNT_SUFFIX = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
+
+
+# ----------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceGroup:
+    """`count` identical devices; power and utilization as measured or given, else None."""
+
+    device: Device
+    count: int
+    power_w: float | None = None
+    utilization: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Cloud:
+    provider: str | None
+    price_usd_per_device_hour: tuple[float, float] | None = None
+    as_of: date | None = None
+    inferred: bool = False  # provider taken from a `provider:region` region key
+
+
+@dataclass(frozen=True, slots=True)
+class Fpo:
+    """Work per run, in one of the forms of DESIGN.md; `per_run()` gives the FLOP count."""
+
+    per_example: float | None = None
+    examples: float | None = None
+    parameters: float | None = None
+    tokens: float | None = None
+    total: float | None = None
+    mode: str = "training"
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    name: str
+    file: str
+    hardware: tuple[DeviceGroup, ...]
+    hours: float
+    runs: int = 1
+    region: Region | None = None
+    memory_gb: float | None = None
+    power_w: float | None = None
+    pue: float | None = None
+    carbon_intensity_g_per_kwh: float | None = None
+    electricity_price_usd_per_kwh: float | None = None
+    cloud: Cloud | None = None
+    fpo: Fpo | None = None
+
+    def label(self) -> str:
+        """The hardware as Strubell et al. wrote it ("V100x64"), groups joined with " + "."""
+        parts = []
+        for group in self.hardware:
+            short = re.sub(r"^(NVIDIA|AMD|Google|Intel)\s+", "", group.device.name)
+            parts.append(f"{short}{' ' if ' ' in short else ''}x{group.count}")
+        return " + ".join(parts)
+
+
+# ----------------------------------------------------------------------------- YAML with lines
+
+
+class _Map(dict):
+    """A mapping that remembers the line of each key (0: set on the command line)."""
+
+    def __init__(self, line: int = 0) -> None:
+        super().__init__()
+        self.line = line
+        self.lines: dict[str, int] = {}
+
+
+class _List(list):
+    def __init__(self, items: Sequence[Any] = (), line: int = 0, lines: Sequence[int] = ()) -> None:
+        super().__init__(items)
+        self.line = line
+        self.lines = list(lines)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that records line numbers and refuses duplicate keys (PyYAML keeps the last)."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    mapping = _Map(node.start_mark.line + 1)
+    for key_node, value_node in node.value:
+        line = key_node.start_mark.line + 1
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str):
+            raise InputError(f"keys must be names, got {key!r}", line=line)
+        if key in mapping:
+            raise InputError(
+                f"duplicate key (first given on line {mapping.lines[key]})", line=line, key=key
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        mapping.lines[key] = line
+    return mapping
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _List:
+    items = [loader.construct_object(child, deep=True) for child in node.value]
+    return _List(items, node.start_mark.line + 1, [c.start_mark.line + 1 for c in node.value])
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+def read_yaml(path: Path) -> _Map:
+    """The file's top-level mapping, with line numbers; InputError for anything else."""
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"file is {size:,} bytes; an experiment file is expected to be under "
+                f"{MAX_FILE_BYTES:,}",
+                where=where,
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file", where=where) from None
+    except IsADirectoryError:
+        raise InputError(
+            "is a directory, expected an experiment file (.yaml)", where=where
+        ) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", where=where) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError("not UTF-8 text", where=where, line=line) from None
+    try:
+        document = yaml.load(text, Loader=_Loader)
+    except InputError as error:
+        raise error.located(where, error.line, error.key) from None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        raise InputError(f"invalid YAML: {problem}", where=where, line=line) from None
+    except (yaml.YAMLError, RecursionError) as error:
+        raise InputError(f"invalid YAML: {type(error).__name__}", where=where) from None
+    if document is None:
+        raise InputError(
+            "empty file; expected a mapping with at least hardware, hours and region", where=where
+        )
+    if not isinstance(document, _Map):
+        raise InputError(
+            f"expected a mapping of keys (hardware:, hours:, region: ...), got a {_kind(document)}",
+            where=where,
+            line=1,
+        )
+    return document
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if value is None:
+        return "null"
+    return type(value).__name__
+
+
+# ----------------------------------------------------------------------------- --set
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """KEY=VALUE from the command line; VALUE is read as YAML ("[0.74, 2.48]", "8", "aws")."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise InputError(f"--set expects KEY=VALUE (e.g. region=fr), got {text!r}")
+    try:
+        parsed = yaml.load(value, Loader=_Loader) if value.strip() else None
+    except (yaml.YAMLError, InputError):
+        parsed = value
+    return key.split("."), parsed
+
+
+def apply_override(document: _Map, path: list[str], value: Any) -> None:
+    """Set a dotted key in the raw document, as if the file had said it (line 0 = --set)."""
+    if path[0] == "hardware" and len(path) > 1:
+        groups = _hardware_as_list(document.get("hardware"))
+        index = 0
+        rest = path[1:]
+        if rest[0].isdigit():
+            index, rest = int(rest[0]), rest[1:]
+        elif len(groups) > 1:
+            raise InputError(
+                f"hardware has {len(groups)} device groups; name one, e.g. hardware.0.{rest[0]}",
+                key=".".join(path),
+            )
+        if index >= len(groups) or not rest:
+            raise InputError(f"no hardware group {index}", key=".".join(path))
+        groups[index][rest[0]] = value
+        groups[index].lines[rest[0]] = 0
+        document["hardware"] = groups
+        document.lines["hardware"] = document.lines.get("hardware", 0)
+        return
+    if path[0] in ("hours", "duration"):  # one replaces the other
+        other = "duration" if path[0] == "hours" else "hours"
+        document.pop(other, None)
+    target = document
+    for part in path[:-1]:
+        child = target.get(part)
+        if not isinstance(child, _Map):
+            child = _Map(0)
+            if part == "cloud" and isinstance(target.get(part), str):
+                child["provider"] = target[part]
+                child.lines["provider"] = 0
+            target[part] = child
+            target.lines[part] = target.lines.get(part, 0)
+        target = child
+    target[path[-1]] = value
+    target.lines[path[-1]] = 0
+
+
+def _hardware_as_list(raw: Any) -> _List:
+    """Any form of `hardware` as a list of mappings, so one group's field can be overridden."""
+    if isinstance(raw, _List):
+        items = raw
+    elif raw is None:
+        items = _List([_Map(0)])
+    else:
+        items = _List([raw])
+    groups = _List()
+    for item in items:
+        if isinstance(item, str) and (match := _HARDWARE_TEXT.match(item)):
+            group = _Map(0)
+            group.update(device=match.group(2), count=int(match.group(1)))
+            group.lines.update(device=0, count=0)
+            item = group
+        elif isinstance(item, str):
+            group = _Map(0)
+            group["device"] = item
+            group.lines["device"] = 0
+            item = group
+        groups.append(item)
+    return groups
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+class _Check:
+    """Validation of one document, with the file name for every error."""
+
+    def __init__(self, where: str, tables: Tables) -> None:
+        self.where = where
+        self.tables = tables
+
+    def error(self, message: str, mapping: Any, key: str, path: str = "") -> InputError:
+        lines = getattr(mapping, "lines", {})
+        line = lines.get(key) if isinstance(lines, dict) else None
+        full = f"{path}.{key}" if path else key
+        if line == 0:
+            return InputError(message, where=f"{self.where} (--set)", key=full)
+        if line is None:
+            line = getattr(mapping, "line", None) or None
+        return InputError(message, where=self.where, line=line, key=full)
+
+    def keys(self, mapping: _Map, allowed: Sequence[str], path: str = "") -> None:
+        for key in mapping:
+            if key not in allowed:
+                near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = (
+                    f"did you mean {near[0]!r}?"
+                    if near
+                    else f"expected one of: {', '.join(allowed)}"
+                )
+                raise self.error(f"unknown key; {hint}", mapping, key, path)
+
+    def quantity(self, mapping: Any, key: str, unit: str, what: str, path: str = "") -> float:
+        try:
+            return float(units.to(units.parse(mapping[key], unit, what), unit))
+        except units.QuantityError as error:
+            raise self.error(str(error), mapping, key, path) from None
+
+    def positive(self, mapping: Any, key: str, unit: str, what: str, path: str = "") -> float:
+        value = self.quantity(mapping, key, unit, what, path)
+        if value <= 0:
+            raise self.error(
+                f"expected {what} greater than zero, got {mapping[key]!r}", mapping, key, path
+            )
+        return value
+
+    def non_negative(self, mapping: Any, key: str, unit: str, what: str, path: str = "") -> float:
+        value = self.quantity(mapping, key, unit, what, path)
+        if value < 0:
+            raise self.error(
+                f"expected {what} of zero or more, got {mapping[key]!r}", mapping, key, path
+            )
+        return value
+
+    def whole(self, mapping: Any, key: str, what: str, path: str = "") -> int:
+        value = mapping[key]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self.error(
+                f"expected {what} (a whole number, 1 or more), got {value!r}", mapping, key, path
+            )
+        return value
+
+    def count(self, mapping: Any, key: str, what: str, path: str = "") -> float:
+        """A large count such as 1.2e9 examples or "7B" parameters."""
+        value = mapping[key]
+        number: float | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = float(value)
+        elif isinstance(value, str) and (match := _COUNT_TEXT.match(value)):
+            number = float(match.group(1)) * _COUNT_SUFFIX[match.group(2)]
+        if number is None or not math.isfinite(number) or number <= 0:
+            raise self.error(
+                f"expected {what} (a positive number such as 1.2e9 or 7B), got {value!r}",
+                mapping,
+                key,
+                path,
+            )
+        return number
+
+    def fraction(self, mapping: Any, key: str, what: str, path: str = "") -> float:
+        value = self.quantity(mapping, key, "dimensionless", what, path)
+        if 1 < value <= 100 and not isinstance(mapping[key], str):
+            raise self.error(
+                f"expected {what} as a fraction between 0 and 1, got {mapping[key]!r}; "
+                f"did you mean {value / 100:g} ({value:g} %)?",
+                mapping,
+                key,
+                path,
+            )
+        if not 0 < value <= 1:
+            raise self.error(
+                f"expected {what} as a fraction between 0 and 1, got {mapping[key]!r}",
+                mapping,
+                key,
+                path,
+            )
+        return value
+
+    def text(self, mapping: Any, key: str, what: str, path: str = "") -> str:
+        value = mapping[key]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(
+                f"expected {what} (text), got {_kind(value)} {value!r}", mapping, key, path
+            )
+        return value.strip()
+
+
+def validate(document: _Map, where: str, tables: Tables) -> Experiment:
+    """A validated Experiment from the raw document of `where`."""
+    check = _Check(where, tables)
+    check.keys(document, TOP_KEYS)
+
+    name = check.text(document, "name", "a name") if "name" in document else Path(where).stem
+
+    if "hardware" not in document:
+        raise InputError(
+            "missing key 'hardware' (e.g. hardware: 8 x V100)", where=where, key="hardware"
+        )
+    hardware = _hardware(check, document)
+
+    if "hours" in document and "duration" in document:
+        raise check.error("give hours or duration, not both", document, "duration")
+    if "hours" in document:
+        hours = check.positive(document, "hours", "hour", "a duration")
+    elif "duration" in document:
+        hours = check.positive(document, "duration", "hour", "a duration")
+    else:
+        raise InputError(
+            "missing key 'hours' (wall-clock per run, e.g. hours: 79.2 or duration: 3.3 days)",
+            where=where,
+            key="hours",
+        )
+
+    runs = check.whole(document, "runs", "the number of runs") if "runs" in document else 1
+
+    region = None
+    if "region" in document:
+        text = check.text(document, "region", "a region key")
+        try:
+            region = tables.region(text)
+        except InputError as error:
+            raise error.located(*_location(check, document, "region")) from None
+
+    values: dict[str, Any] = {}
+    if "memory" in document:
+        values["memory_gb"] = check.positive(document, "memory", "gigabyte", "a memory size")
+    if "power" in document:
+        values["power_w"] = check.positive(document, "power", "watt", "a power")
+    if "pue" in document:
+        pue = check.quantity(document, "pue", "dimensionless", "a PUE")
+        if pue < 1:
+            raise check.error(
+                f"expected a PUE of 1.0 or more (total facility energy / IT energy), "
+                f"got {document['pue']!r}",
+                document,
+                "pue",
+            )
+        values["pue"] = pue
+    if "carbon_intensity" in document:
+        values["carbon_intensity_g_per_kwh"] = check.non_negative(
+            document, "carbon_intensity", "g/kWh", "a carbon intensity"
+        )
+    if "electricity_price" in document:
+        values["electricity_price_usd_per_kwh"] = check.non_negative(
+            document, "electricity_price", "USD/kWh", "an electricity price"
+        )
+    if region is None and "carbon_intensity_g_per_kwh" not in values:
+        raise InputError(
+            "missing key 'region' (a key of data/regions.csv such as us, fr or "
+            "gcp:us-central1), or give carbon_intensity",
+            where=where,
+            key="region",
+        )
+
+    cloud = _cloud(check, document, region) if "cloud" in document else None
+    if cloud is None and region is not None and region.provider is not None:
+        cloud = Cloud(provider=region.provider, inferred=True)
+    fpo = _fpo(check, document["fpo"]) if "fpo" in document else None
+
+    return Experiment(
+        name=name,
+        file=where,
+        hardware=hardware,
+        hours=hours,
+        runs=runs,
+        region=region,
+        cloud=cloud,
+        fpo=fpo,
+        **values,
+    )
+
+
+def _location(check: _Check, mapping: Any, key: str, path: str = "") -> tuple[str, int | None, str]:
+    error = check.error("", mapping, key, path)
+    return error.where, error.line, error.key
+
+
+def _hardware(check: _Check, document: _Map) -> tuple[DeviceGroup, ...]:
+    raw = document["hardware"]
+    if isinstance(raw, str):
+        match = _HARDWARE_TEXT.match(raw)
+        if match:
+            count, name = int(match.group(1)), match.group(2)
+        else:
+            count, name = 1, raw.strip()
+        if count < 1:
+            raise check.error(
+                f"expected a device count of 1 or more, got {raw!r}", document, "hardware"
+            )
+        try:
+            device = check.tables.device(name)
+        except InputError as error:
+            raise error.located(*_location(check, document, "hardware")) from None
+        return (DeviceGroup(device, count),)
+    if isinstance(raw, _Map):
+        return (_group(check, raw, "hardware"),)
+    if isinstance(raw, _List) and raw:
+        groups = []
+        for index, item in enumerate(raw):
+            if isinstance(item, str):
+                single = _Map(raw.lines[index] if index < len(raw.lines) else raw.line)
+                single["hardware"] = item
+                single.lines["hardware"] = single.line
+                groups.append(_hardware(check, single)[0])
+            elif isinstance(item, _Map):
+                groups.append(_group(check, item, f"hardware.{index}"))
+            else:
+                raise check.error(
+                    f"expected a device group (device:, count:), got {_kind(item)}",
+                    document,
+                    "hardware",
+                )
+        return tuple(groups)
+    raise check.error(
+        "expected '8 x V100', a mapping (device:, count:) or a list of them, "
+        f"got {_kind(raw)} {raw!r}",
+        document,
+        "hardware",
+    )
+
+
+def _group(check: _Check, raw: _Map, path: str) -> DeviceGroup:
+    check.keys(raw, DEVICE_KEYS, path)
+    if "device" not in raw:
+        raise check.error(
+            "missing key 'device' (a name from data/hardware.csv, e.g. V100)", raw, "device", path
+        )
+    name = check.text(raw, "device", "a device name", path)
+    try:
+        device = check.tables.device(name)
+    except InputError as error:
+        raise error.located(*_location(check, raw, "device", path)) from None
+    count = check.whole(raw, "count", "a device count", path) if "count" in raw else 1
+    power = check.positive(raw, "power", "watt", "a power", path) if "power" in raw else None
+    utilization = (
+        check.fraction(raw, "utilization", "a utilization", path) if "utilization" in raw else None
+    )
+    return DeviceGroup(device, count, power, utilization)
+
+
+def _cloud(check: _Check, document: _Map, region: Region | None) -> Cloud:
+    raw = document["cloud"]
+    if isinstance(raw, str):
+        single = _Map(document.lines.get("cloud", 0))
+        single["provider"] = raw
+        single.lines["provider"] = document.lines.get("cloud", 0)
+        raw = single
+    if not isinstance(raw, _Map):
+        raise check.error(
+            f"expected a mapping (provider:, price:, as_of:) or a provider name, got {_kind(raw)}",
+            document,
+            "cloud",
+        )
+    check.keys(raw, CLOUD_KEYS, "cloud")
+    provider = None
+    if "provider" in raw:
+        text = check.text(raw, "provider", "a cloud provider", "cloud")
+        try:
+            provider = check.tables.provider(text)
+        except InputError as error:
+            raise error.located(*_location(check, raw, "provider", "cloud")) from None
+    elif region is not None and region.provider is not None:
+        provider = region.provider
+    price = None
+    if "price" in raw:
+        values = raw["price"] if isinstance(raw["price"], list) else [raw["price"]]
+        if not 1 <= len(values) <= 2:
+            raise check.error(
+                "expected one price or [low, high] per device-hour", raw, "price", "cloud"
+            )
+        parsed = []
+        for value in values:
+            holder = _Map(raw.lines.get("price", raw.line))
+            holder["price"] = value
+            holder.lines["price"] = raw.lines.get("price", raw.line)
+            parsed.append(
+                check.non_negative(holder, "price", "USD/hour", "a price per device-hour", "cloud")
+            )
+        low, high = parsed[0], parsed[-1]
+        if low > high:
+            raise check.error(
+                f"expected [low, high] with low <= high, got {raw['price']!r}",
+                raw,
+                "price",
+                "cloud",
+            )
+        price = (low, high)
+    if provider is None and price is None:
+        raise check.error(
+            "give a provider (e.g. gcp) or a price per device-hour", document, "cloud"
+        )
+    as_of = None
+    if "as_of" in raw:
+        value = raw["as_of"]
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value.strip())
+            except ValueError:
+                value = None
+        if not isinstance(value, date):
+            raise check.error(
+                f"expected a date (YYYY-MM-DD), got {raw['as_of']!r}", raw, "as_of", "cloud"
+            )
+        as_of = value
+    return Cloud(provider, price, as_of)
+
+
+def _fpo(check: _Check, raw: Any) -> Fpo:
+    if not isinstance(raw, _Map):
+        holder = _Map(0)
+        holder["fpo"] = raw
+        return Fpo(total=check.positive(holder, "fpo", "FLOP", "a number of FLOP"))
+    check.keys(raw, FPO_KEYS, "fpo")
+    forms = [
+        ("total",) if "total" in raw else None,
+        ("per_example", "examples") if {"per_example", "examples"} & raw.keys() else None,
+        ("parameters", "tokens") if {"parameters", "tokens"} & raw.keys() else None,
+    ]
+    given = [form for form in forms if form]
+    if len(given) != 1:
+        raise check.error(
+            "expected one of: total; per_example with examples; parameters with tokens",
+            raw,
+            next(iter(raw), "fpo"),
+            "fpo",
+        )
+    form = given[0]
+    for key in form:
+        if key not in raw:
+            raise check.error(
+                f"missing key {key!r} (fpo needs {' and '.join(form)})", raw, next(iter(raw)), "fpo"
+            )
+    if "mode" in raw and form != ("parameters", "tokens"):
+        raise check.error("mode applies to parameters with tokens", raw, "mode", "fpo")
+    if form == ("total",):
+        return Fpo(total=check.positive(raw, "total", "FLOP", "a number of FLOP", "fpo"))
+    if form == ("per_example", "examples"):
+        return Fpo(
+            per_example=check.positive(raw, "per_example", "FLOP", "FLOP per example", "fpo"),
+            examples=check.count(raw, "examples", "a number of examples", "fpo"),
+        )
+    mode = "training"
+    if "mode" in raw:
+        mode = check.text(raw, "mode", "a mode", "fpo").lower()
+        if mode not in FPO_MODES:
+            raise check.error(
+                f"expected mode training (6 N D) or inference (2 N D), got {raw['mode']!r}",
+                raw,
+                "mode",
+                "fpo",
+            )
+    return Fpo(
+        parameters=check.count(raw, "parameters", "a parameter count", "fpo"),
+        tokens=check.count(raw, "tokens", "a token count", "fpo"),
+        mode=mode,
+    )
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def load(path: str | Path, tables: Tables, overrides: Sequence[str] = ()) -> Experiment:
+    """Read, override and validate one experiment file."""
+    path = Path(path)
+    document = read_yaml(path)
+    for text in overrides:
+        key_path, value = parse_override(text)
+        try:
+            apply_override(document, key_path, value)
+        except InputError as error:
+            raise error.located(f"{path} (--set)", None, ".".join(key_path)) from None
+    return validate(document, str(path), tables)

@@ -1,0 +1,314 @@
+"""Renderers: estimates in, text out (table, JSON, CSV, Markdown, LaTeX). No I/O here.
+
+The table follows Strubell et al. 2019, Table 3 (model, hardware, power, hours, kWh·PUE, CO2e,
+cloud compute cost), with electricity cost and FPO beside, a total row when there are several
+experiments, and the CO2e total in Strubell's Table 1 equivalents. Every format renders the same
+rows; JSON is the machine-readable twin, with the keys of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from enum import StrEnum
+
+from greenai import units
+from greenai.estimate import Estimate, Figures, total
+from greenai.tables import Equivalent
+
+
+class Format(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    latex = "latex"
+
+
+class UnitSystem(StrEnum):
+    metric = "metric"
+    imperial = "imperial"
+
+
+# ----------------------------------------------------------------------------- numbers
+
+
+def number(value: float | None) -> str:
+    """Strubell's style: integers with thousands separators once a figure reaches 10."""
+    if value is None:
+        return "—"
+    if abs(value) >= 10:
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.1f}"
+    return f"{value:.2g}"
+
+
+def hours(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
+def money(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return f"${value:,.0f}" if abs(value) >= 10 else f"${value:,.2f}"
+
+
+def money_range(value: tuple[float, float] | None) -> str:
+    if value is None:
+        return "—"
+    low, high = value
+    return money(low) if round(low) == round(high) else f"{money(low)}–{money(high)}"
+
+
+_PREFIXES = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
+             (1e6, "M"), (1e3, "k")]  # fmt: skip
+
+
+def flop(value: float | None) -> str:
+    """FLOP with an SI prefix (288 EFLOP); FPO counts one multiply-add as 2 FLOP."""
+    if value is None:
+        return "—"
+    for scale, prefix in _PREFIXES:
+        if abs(value) >= scale:
+            return f"{value / scale:,.3g} {prefix}FLOP"
+    return f"{value:.3g} FLOP"
+
+
+def co2e(value_kg: float, system: UnitSystem) -> float:
+    return float(units.convert(value_kg, "kg", "lb")) if system is UnitSystem.imperial else value_kg
+
+
+def co2e_unit(system: UnitSystem) -> str:
+    return "lbs" if system is UnitSystem.imperial else "kg"
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+HEADERS = ("Model", "Hardware", "Power (W)", "Hours", "kWh·PUE", "CO2e", "Electricity",
+           "Cloud compute cost", "FPO")  # fmt: skip
+
+
+def _cells(name: str, hardware: str, figures: Figures, system: UnitSystem) -> list[str]:
+    return [
+        name,
+        hardware,
+        f"{figures.power_w:,.2f}",
+        hours(figures.hours),
+        number(figures.energy_kwh),
+        number(co2e(figures.co2e_kg, system)),
+        money(figures.electricity_cost_usd),
+        money_range(figures.cloud_cost_usd),
+        flop(figures.fpo),
+    ]
+
+
+def rows(estimates: Sequence[Estimate], system: UnitSystem) -> tuple[list[str], list[list[str]]]:
+    """Header and body rows shared by the table, Markdown and LaTeX renderers."""
+    header = list(HEADERS)
+    header[5] = f"CO2e ({co2e_unit(system)})"
+    body = [_cells(e.name, e.hardware, e.total, system) for e in estimates]
+    if any(e.runs != 1 for e in estimates):
+        header.insert(4, "Runs")
+        for row, e in zip(body, estimates, strict=True):
+            row.insert(4, str(e.runs))
+    if len(estimates) > 1:
+        summed = total(estimates)
+        last = _cells("Total", "", summed, system)
+        last[2] = ""  # the power of different experiments does not add up to anything
+        last[3] = hours(summed.hours)
+        if len(header) == 10:
+            last.insert(4, str(sum(e.runs for e in estimates)))
+        body.append(last)
+    if all(e.total.fpo is None for e in estimates):
+        index = header.index("FPO")
+        header.pop(index)
+        for row in body:
+            row.pop(index)
+    return header, body
+
+
+def equivalents(
+    estimates: Sequence[Estimate], table: Sequence[Equivalent], system: UnitSystem
+) -> list[str]:
+    """The total CO2e in Strubell's Table 1 terms (flights, lives, cars)."""
+    total_lb = float(units.convert(sum(e.total.co2e_kg for e in estimates), "kg", "lb"))
+    shown = ("flight_ny_sf", "american_life_year", "car_lifetime")
+    lines = []
+    for item in table:
+        if item.key in shown:
+            amount = total_lb / item.co2e_lb
+            lines.append(f"{amount:,.3g} x {item.name} ({number(co2e(units.convert(item.co2e_lb, 'lb', 'kg'), system))} "
+                         f"{co2e_unit(system)} each)")  # fmt: skip
+    return lines
+
+
+EQUIVALENTS_SOURCE = "Strubell et al. 2019, Table 1"
+
+
+# ----------------------------------------------------------------------------- renderers
+
+
+def render(
+    estimates: Sequence[Estimate],
+    form: Format,
+    system: UnitSystem = UnitSystem.metric,
+    equivalent_table: Sequence[Equivalent] = (),
+    assumptions: bool = False,
+    color: bool = False,
+    width: int = 160,
+) -> str:
+    if form is Format.json:
+        return json.dumps([e.as_dict() for e in estimates], indent=2, ensure_ascii=False) + "\n"
+    if form is Format.csv:
+        return render_csv(estimates, system, assumptions)
+    if form is Format.markdown:
+        return render_markdown(estimates, system, equivalent_table, assumptions)
+    if form is Format.latex:
+        return render_latex(estimates, system, assumptions)
+    return render_table(estimates, system, equivalent_table, assumptions, color, width)
+
+
+def render_table(
+    estimates: Sequence[Estimate],
+    system: UnitSystem,
+    equivalent_table: Sequence[Equivalent],
+    assumptions: bool,
+    color: bool,
+    width: int,
+) -> str:
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    header, body = rows(estimates, system)
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
+    for index, title in enumerate(header):
+        table.add_column(title, justify="left" if index < 2 else "right", overflow="fold")
+    for index, row in enumerate(body):
+        is_total = len(estimates) > 1 and index == len(body) - 1
+        table.add_row(*row, style="bold" if is_total else None, end_section=index == len(body) - 2
+                      and len(estimates) > 1)  # fmt: skip
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
+                      color_system="auto" if color else None, highlight=False)  # fmt: skip
+    console.print(table)
+    lines = equivalents(estimates, equivalent_table, system)
+    if lines:
+        console.print(f"\nCO2e in everyday terms ({EQUIVALENTS_SOURCE}):", style="dim")
+        for line in lines:
+            console.print(f"  {line}", style="dim")
+    if assumptions:
+        for estimate in estimates:
+            console.print(f"\nAssumptions for {estimate.name} ({estimate.file}):", style="bold")
+            listing = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+            for title in ("what", "value", "source"):
+                listing.add_column(title, overflow="fold")
+            for item in estimate.assumptions:
+                listing.add_row(item.what, item.value, item.source)
+            console.print(listing)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def _safe_cell(value: object) -> object:
+    """Spreadsheets run cells that start with = + - @ as formulas; quote such text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    mass = "co2e_lb" if system is UnitSystem.imperial else "co2e_kg"
+    writer.writerow(["name", "file", "hardware", "runs", "hours", "power_w", "pue",
+                     "carbon_intensity_g_per_kwh", "energy_kwh", mass, "electricity_cost_usd",
+                     "cloud_cost_usd_low", "cloud_cost_usd_high", "device_hours", "fpo"])  # fmt: skip
+    for e in estimates:
+        t = e.total
+        cloud = t.cloud_cost_usd or (None, None)
+        writer.writerow([_safe_cell(v) for v in (
+            e.name, e.file, e.hardware, e.runs, t.hours, t.power_w, e.pue,
+            e.carbon_intensity_g_per_kwh, t.energy_kwh, co2e(t.co2e_kg, system),
+            t.electricity_cost_usd, cloud[0], cloud[1], t.device_hours, t.fpo)])  # fmt: skip
+    if assumptions:
+        writer.writerow([])
+        writer.writerow(["name", "file", "what", "value", "source"])
+        for e in estimates:
+            for item in e.assumptions:
+                writer.writerow([_safe_cell(v) for v in (e.name, e.file, item.what, item.value,
+                                                         item.source)])  # fmt: skip
+    return buffer.getvalue()
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def render_markdown(
+    estimates: Sequence[Estimate],
+    system: UnitSystem,
+    equivalent_table: Sequence[Equivalent],
+    assumptions: bool,
+) -> str:
+    header, body = rows(estimates, system)
+    align = ["---" if i < 2 else "---:" for i in range(len(header))]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    for index, row in enumerate(body):
+        cells = [_md(c) for c in row]
+        if len(estimates) > 1 and index == len(body) - 1:
+            cells = [f"**{c}**" if c else c for c in cells]
+        lines.append("| " + " | ".join(cells) + " |")
+    extra = equivalents(estimates, equivalent_table, system)
+    if extra:
+        lines += ["", f"CO2e in everyday terms ({EQUIVALENTS_SOURCE}): " + "; ".join(extra) + "."]
+    if assumptions:
+        for estimate in estimates:
+            lines += ["", f"Assumptions for {_md(estimate.name)}:", ""]
+            lines += [
+                f"- {_md(a.what)}: {_md(a.value)} ({_md(a.source)})" for a in estimate.assumptions
+            ]
+    return "\n".join(lines) + "\n"
+
+
+_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+                  "^": r"\textasciicircum{}", "—": "---", "–": "--", "·": r"$\cdot$"}  # fmt: skip
+
+
+def latex_escape(text: str) -> str:
+    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+
+
+def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
+    """A booktabs table in the layout of Strubell et al.'s Table 3 (needs \\usepackage{booktabs})."""
+    header, body = rows(estimates, system)
+    spec = "ll" + "r" * (len(header) - 2)
+    lines = [
+        "% greenai estimate: requires \\usepackage{booktabs}",
+        "\\begin{table}[t]",
+        "\\centering",
+        f"\\begin{{tabular}}{{{spec}}}",
+        "\\toprule",
+        " & ".join(latex_escape(h).replace("CO2e", "CO$_2$e") for h in header) + " \\\\",
+        "\\midrule",
+    ]
+    for index, row in enumerate(body):
+        if len(estimates) > 1 and index == len(body) - 1:
+            lines.append("\\midrule")
+        lines.append(" & ".join(latex_escape(c) for c in row) + " \\\\")
+    lines += [
+        "\\bottomrule",
+        "\\end{tabular}",
+        f"\\caption{{Estimated cost of training, CO$_2$e in {co2e_unit(system)} "
+        "(computed with greenai).}",
+        "\\end{table}",
+    ]
+    if assumptions:
+        for estimate in estimates:
+            lines.append(f"% Assumptions for {estimate.name}:")
+            lines += [f"%   {a.what}: {a.value} ({a.source})" for a in estimate.assumptions]
+    return "\n".join(lines) + "\n"

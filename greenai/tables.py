@@ -1,0 +1,336 @@
+"""The data tables (data/*.csv), loaded once, with lookups by key, name or alias.
+
+Tables are read with the csv module, not pandas: a single estimate must not pay for importing
+pandas. Each loader runs once per process (`functools.cache`). Lookups are case-insensitive,
+ignore punctuation ("Tesla V100-SXM2-32GB" finds v100-sxm2-32gb) and, when they fail, raise
+`UnknownNameError` with the nearest names ("did you mean ...?").
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from greenai.errors import DataError, UnknownNameError
+
+
+def data_dir() -> Path:
+    """Where the tables are: inside the installed wheel, or data/ of a source checkout."""
+    packaged = Path(str(resources.files("greenai"))) / "data"
+    if (packaged / "regions.csv").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "data"
+    if (checkout / "regions.csv").is_file():
+        return checkout
+    raise DataError(f"greenai's data tables are missing (looked in {packaged} and {checkout})")
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    path = data_dir() / name
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    except OSError as error:
+        raise DataError(f"cannot read {path}: {error.strerror}") from None
+
+
+def _float(text: str) -> float | None:
+    return float(text) if text.strip() else None
+
+
+def normalize(text: str) -> str:
+    """The form names are compared in: lowercase letters and digits only."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+_VENDOR = re.compile(r"^(nvidia|amd|google|intel|habana|tesla|geforce|radeon|instinct)[\s_-]*")
+
+
+def _strip_vendor(text: str) -> str:
+    text = text.strip().lower()
+    previous = None
+    while previous != text:
+        previous = text
+        text = _VENDOR.sub("", text)
+    return text
+
+
+# ----------------------------------------------------------------------------- rows
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    key: str
+    name: str
+    kind: str
+    parent: str
+    iso_code: str
+    carbon_intensity_g_per_kwh: float | None
+    intensity_year: str
+    intensity_source: str
+    intensity_basis: str
+    electricity_price_usd_per_kwh: float | None
+    price_year: str
+    price_source: str
+    pue: float | None
+    pue_source: str
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def provider(self) -> str | None:
+        """The cloud provider of a `provider:region` key, else None."""
+        return self.key.split(":", 1)[0] if self.kind == "cloud" else None
+
+    @property
+    def provider_region(self) -> str | None:
+        return self.key.split(":", 1)[1] if self.kind == "cloud" else None
+
+
+@dataclass(frozen=True, slots=True)
+class Device:
+    key: str
+    name: str
+    aliases: tuple[str, ...]
+    kind: str
+    vendor: str
+    tdp_w: float | None
+    fp32_tflops: float | None
+    tf32_tflops: float | None
+    bf16_tflops: float | None
+    fp16_tflops: float | None
+    fp8_tflops: float | None
+    memory_gb: float | None
+    cores: int | None
+    release_year: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    provider: str
+    device: str
+    instance: str
+    pricing: str
+    usd_per_device_hour: float
+    as_of: date
+    region: str
+    scope: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Equivalent:
+    key: str
+    name: str
+    co2e_lb: float
+    year: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """A figure found by walking from a region to its parents, and where it was found."""
+
+    value: float
+    region: Region
+    year: str
+    source: str
+
+
+# ----------------------------------------------------------------------------- index
+
+
+@dataclass
+class _Index:
+    """Names (normalized) -> keys, and the display names offered as suggestions."""
+
+    by_name: dict[str, str] = field(default_factory=dict)
+    shown: dict[str, str] = field(default_factory=dict)  # normalized -> as written
+
+    def add(self, name: str, key: str) -> None:
+        normal = normalize(name)
+        if normal and normal not in self.by_name:
+            self.by_name[normal] = key
+            self.shown[normal] = name
+
+    def find(self, name: str) -> str | None:
+        return self.by_name.get(normalize(name)) or self.by_name.get(normalize(_strip_vendor(name)))
+
+    def near(self, name: str, limit: int = 3) -> list[str]:
+        normal = normalize(_strip_vendor(name)) or normalize(name)
+        matches = difflib.get_close_matches(normal, list(self.by_name), n=limit * 3, cutoff=0.6)
+        seen: list[str] = []
+        for match in matches:
+            key = self.by_name[match]
+            if key not in seen:
+                seen.append(key)
+        return seen[:limit]
+
+
+class Tables:
+    """All of greenai's data, indexed for lookup. Built once by `load()`."""
+
+    def __init__(
+        self,
+        regions: list[Region],
+        devices: list[Device],
+        prices: list[Price],
+        equivalents: list[Equivalent],
+    ) -> None:
+        self.regions = {region.key: region for region in regions}
+        self.devices = {device.key: device for device in devices}
+        self.prices = prices
+        self.equivalents = equivalents
+        self._region_index = _Index()
+        for region in regions:
+            self._region_index.add(region.key, region.key)
+        for region in regions:  # names and codes after keys, so a key always wins
+            for name in (region.name, region.iso_code, *region.aliases):
+                if name:
+                    self._region_index.add(name, region.key)
+        self._device_index = _Index()
+        for device in devices:
+            self._device_index.add(device.key, device.key)
+        for device in devices:
+            for name in (device.name, *device.aliases):
+                self._device_index.add(name, device.key)
+        self.providers = sorted({price.provider for price in prices})
+
+    # lookups ---------------------------------------------------------------------------
+
+    def region(self, name: str) -> Region:
+        key = self._region_index.find(name)
+        if key is None:
+            suggestions = self._region_index.near(name)
+            raise UnknownNameError(
+                "region", name, suggestions, "see `greenai regions` for the list"
+            )
+        return self.regions[key]
+
+    def device(self, name: str) -> Device:
+        key = self._device_index.find(name)
+        if key is None:
+            raise UnknownNameError(
+                "device", name, self._device_index.near(name), "see `greenai hardware`"
+            )
+        return self.devices[key]
+
+    def provider(self, name: str) -> str:
+        wanted = name.strip().lower()
+        if wanted in self.providers:
+            return wanted
+        near = difflib.get_close_matches(wanted, self.providers, n=3, cutoff=0.5)
+        raise UnknownNameError("cloud provider", name, near, f"known: {', '.join(self.providers)}")
+
+    def lineage(self, region: Region) -> Iterator[Region]:
+        """The region, then its parent, grandparent, ... (the grids it sits on)."""
+        seen: set[str] = set()
+        current: Region | None = region
+        while current is not None and current.key not in seen:
+            seen.add(current.key)
+            yield current
+            current = self.regions.get(current.parent) if current.parent else None
+
+    def carbon_intensity(self, region: Region) -> Resolved | None:
+        for place in self.lineage(region):
+            if place.carbon_intensity_g_per_kwh is not None:
+                return Resolved(
+                    place.carbon_intensity_g_per_kwh,
+                    place,
+                    place.intensity_year,
+                    place.intensity_source,
+                )
+        return None
+
+    def electricity_price(self, region: Region) -> Resolved | None:
+        for place in self.lineage(region):
+            if place.electricity_price_usd_per_kwh is not None:
+                return Resolved(
+                    place.electricity_price_usd_per_kwh, place, place.price_year, place.price_source
+                )
+        return None
+
+    def prices_for(self, provider: str, device: str) -> list[Price]:
+        return [p for p in self.prices if p.provider == provider and p.device == device]
+
+
+# ----------------------------------------------------------------------------- loading
+
+
+def _region(row: dict[str, str]) -> Region:
+    return Region(
+        key=row["key"],
+        name=row["name"],
+        kind=row["kind"],
+        parent=row["parent"],
+        iso_code=row["iso_code"],
+        carbon_intensity_g_per_kwh=_float(row["carbon_intensity_g_per_kwh"]),
+        intensity_year=row["intensity_year"],
+        intensity_source=row["intensity_source"],
+        intensity_basis=row["intensity_basis"],
+        electricity_price_usd_per_kwh=_float(row["electricity_price_usd_per_kwh"]),
+        price_year=row["price_year"],
+        price_source=row["price_source"],
+        pue=_float(row["pue"]),
+        pue_source=row["pue_source"],
+        aliases=tuple(a for a in row.get("aliases", "").split(";") if a),
+    )
+
+
+def _device(row: dict[str, str]) -> Device:
+    cores = _float(row["cores"])
+    return Device(
+        key=row["key"],
+        name=row["name"],
+        aliases=tuple(a for a in row["aliases"].split(";") if a),
+        kind=row["kind"],
+        vendor=row["vendor"],
+        tdp_w=_float(row["tdp_w"]),
+        fp32_tflops=_float(row["fp32_tflops"]),
+        tf32_tflops=_float(row["tf32_tflops"]),
+        bf16_tflops=_float(row["bf16_tflops"]),
+        fp16_tflops=_float(row["fp16_tflops"]),
+        fp8_tflops=_float(row["fp8_tflops"]),
+        memory_gb=_float(row["memory_gb"]),
+        cores=int(cores) if cores is not None else None,
+        release_year=row["release_year"],
+        source=row["source"],
+    )
+
+
+def _price(row: dict[str, str]) -> Price:
+    return Price(
+        provider=row["provider"],
+        device=row["device"],
+        instance=row["instance"],
+        pricing=row["pricing"],
+        usd_per_device_hour=float(row["usd_per_device_hour"]),
+        as_of=date.fromisoformat(row["as_of"]),
+        region=row["region"],
+        scope=row["scope"],
+        source=row["source"],
+    )
+
+
+@functools.cache
+def load() -> Tables:
+    """greenai's tables, read once per process."""
+    try:
+        return Tables(
+            regions=[_region(r) for r in _rows("regions.csv")],
+            devices=[_device(r) for r in _rows("hardware.csv")],
+            prices=[_price(r) for r in _rows("prices.csv")],
+            equivalents=[
+                Equivalent(r["key"], r["name"], float(r["co2e_lb"]), r["year"], r["source"])
+                for r in _rows("equivalents.csv")
+            ],
+        )
+    except (KeyError, ValueError) as error:
+        raise DataError(f"a data table in {data_dir()} is malformed: {error}") from None
