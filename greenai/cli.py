@@ -99,14 +99,14 @@ def estimate(
             "--set",
             help="Override a key of every file: KEY=VALUE, e.g. region=fr, "
             "hardware.count=16, cloud.provider=gcp. Repeatable.",
-        ),  # fmt: skip
+        ),
     ] = None,
     assumptions: Annotated[
         bool, typer.Option("--assumptions", help="List every figure used, with its source.")
     ] = False,
     output: OutputOption = None,
 ) -> None:
-    """Energy, CO2e, electricity and cloud cost, and FPO of experiments (Strubell et al.'s Table 3)."""
+    """Energy, CO2e, electricity and cloud cost, and FPO of experiments (Strubell's Table 3)."""
     from greenai import experiment, report, tables
     from greenai.estimate import estimate as price
 

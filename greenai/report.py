@@ -63,8 +63,16 @@ def money_range(value: tuple[float, float] | None) -> str:
     return money(low) if round(low) == round(high) else f"{money(low)}–{money(high)}"
 
 
-_PREFIXES = [(1e24, "Y"), (1e21, "Z"), (1e18, "E"), (1e15, "P"), (1e12, "T"), (1e9, "G"),
-             (1e6, "M"), (1e3, "k")]  # fmt: skip
+_PREFIXES = [
+    (1e24, "Y"),
+    (1e21, "Z"),
+    (1e18, "E"),
+    (1e15, "P"),
+    (1e12, "T"),
+    (1e9, "G"),
+    (1e6, "M"),
+    (1e3, "k"),
+]
 
 
 def flop(value: float | None) -> str:
@@ -88,8 +96,17 @@ def co2e_unit(system: UnitSystem) -> str:
 # ----------------------------------------------------------------------------- rows
 
 
-HEADERS = ("Model", "Hardware", "Power (W)", "Hours", "kWh·PUE", "CO2e", "Electricity",
-           "Cloud compute cost", "FPO")  # fmt: skip
+HEADERS = (
+    "Model",
+    "Hardware",
+    "Power (W)",
+    "Hours",
+    "kWh·PUE",
+    "CO2e",
+    "Electricity",
+    "Cloud compute cost",
+    "FPO",
+)
 
 
 def _cells(name: str, hardware: str, figures: Figures, system: UnitSystem) -> list[str]:
@@ -141,8 +158,8 @@ def equivalents(
     for item in table:
         if item.key in shown:
             amount = total_lb / item.co2e_lb
-            lines.append(f"{amount:,.3g} x {item.name} ({number(co2e(units.convert(item.co2e_lb, 'lb', 'kg'), system))} "
-                         f"{co2e_unit(system)} each)")  # fmt: skip
+            each = number(co2e(units.convert(item.co2e_lb, "lb", "kg"), system))
+            lines.append(f"{amount:,.3g} x {item.name} ({each} {co2e_unit(system)} each)")
     return lines
 
 
@@ -190,11 +207,20 @@ def render_table(
         table.add_column(title, justify="left" if index < 2 else "right", overflow="fold")
     for index, row in enumerate(body):
         is_total = len(estimates) > 1 and index == len(body) - 1
-        table.add_row(*row, style="bold" if is_total else None, end_section=index == len(body) - 2
-                      and len(estimates) > 1)  # fmt: skip
+        table.add_row(
+            *row,
+            style="bold" if is_total else None,
+            end_section=index == len(body) - 2 and len(estimates) > 1,
+        )
     buffer = io.StringIO()
-    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color,
-                      color_system="auto" if color else None, highlight=False)  # fmt: skip
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+    )
     console.print(table)
     lines = equivalents(estimates, equivalent_table, system)
     if lines:
@@ -224,23 +250,58 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     mass = "co2e_lb" if system is UnitSystem.imperial else "co2e_kg"
-    writer.writerow(["name", "file", "hardware", "runs", "hours", "power_w", "pue",
-                     "carbon_intensity_g_per_kwh", "energy_kwh", mass, "electricity_cost_usd",
-                     "cloud_cost_usd_low", "cloud_cost_usd_high", "device_hours", "fpo"])  # fmt: skip
+    writer.writerow(
+        [
+            "name",
+            "file",
+            "hardware",
+            "runs",
+            "hours",
+            "power_w",
+            "pue",
+            "carbon_intensity_g_per_kwh",
+            "energy_kwh",
+            mass,
+            "electricity_cost_usd",
+            "cloud_cost_usd_low",
+            "cloud_cost_usd_high",
+            "device_hours",
+            "fpo",
+        ]
+    )
     for e in estimates:
         t = e.total
         cloud = t.cloud_cost_usd or (None, None)
-        writer.writerow([_safe_cell(v) for v in (
-            e.name, e.file, e.hardware, e.runs, t.hours, t.power_w, e.pue,
-            e.carbon_intensity_g_per_kwh, t.energy_kwh, co2e(t.co2e_kg, system),
-            t.electricity_cost_usd, cloud[0], cloud[1], t.device_hours, t.fpo)])  # fmt: skip
+        writer.writerow(
+            [
+                _safe_cell(v)
+                for v in (
+                    e.name,
+                    e.file,
+                    e.hardware,
+                    e.runs,
+                    t.hours,
+                    t.power_w,
+                    e.pue,
+                    e.carbon_intensity_g_per_kwh,
+                    t.energy_kwh,
+                    co2e(t.co2e_kg, system),
+                    t.electricity_cost_usd,
+                    cloud[0],
+                    cloud[1],
+                    t.device_hours,
+                    t.fpo,
+                )
+            ]
+        )
     if assumptions:
         writer.writerow([])
         writer.writerow(["name", "file", "what", "value", "source"])
         for e in estimates:
             for item in e.assumptions:
-                writer.writerow([_safe_cell(v) for v in (e.name, e.file, item.what, item.value,
-                                                         item.source)])  # fmt: skip
+                writer.writerow(
+                    [_safe_cell(v) for v in (e.name, e.file, item.what, item.value, item.source)]
+                )
     return buffer.getvalue()
 
 
@@ -274,9 +335,21 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-_LATEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-                  "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-                  "^": r"\textasciicircum{}", "—": "---", "–": "--", "·": r"$\cdot$"}  # fmt: skip
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "—": "---",
+    "–": "--",
+    "·": r"$\cdot$",
+}
 
 
 def latex_escape(text: str) -> str:
@@ -284,7 +357,7 @@ def latex_escape(text: str) -> str:
 
 
 def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
-    """A booktabs table in the layout of Strubell et al.'s Table 3 (needs \\usepackage{booktabs})."""
+    """A booktabs table laid out as Strubell et al.'s Table 3 (needs \\usepackage{booktabs})."""
     header, body = rows(estimates, system)
     spec = "ll" + "r" * (len(header) - 2)
     lines = [
