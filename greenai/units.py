@@ -91,7 +91,14 @@ def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Qu
                 result = ureg.Quantity(result.to("").magnitude, default_unit)
     else:
         raise QuantityError(
-            f"expected {what} (e.g. '{_example(default_unit)}'), got {type(value).__name__}"
+            f"expected {what} (e.g. '{_example(default_unit)}'), got a "
+            + (
+                "list"
+                if isinstance(value, list)
+                else "mapping"
+                if isinstance(value, dict)
+                else type(value).__name__
+            )
         )
     if result.dimensionality != ureg.Quantity(1, default_unit).dimensionality:
         raise QuantityError(
