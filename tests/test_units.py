@@ -34,11 +34,13 @@ def test_bare_numbers_take_the_key_unit(value: float) -> None:
 
 
 @given(st.text(max_size=30))
-def test_any_text_parses_or_raises_quantity_error(text: str) -> None:
+def test_any_text_gives_a_finite_duration_or_a_quantity_error(text: str) -> None:
     try:
-        units.parse(text, "hour")
-    except units.QuantityError:
-        pass
+        hours = units.to(units.parse(text, "hour"), "hour")
+    except units.QuantityError as error:
+        assert str(error).startswith("expected")
+    else:
+        assert math.isfinite(hours)
 
 
 def test_published_conversions() -> None:
