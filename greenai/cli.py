@@ -166,24 +166,19 @@ def write_atomically(path: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI; every error becomes one line on stderr and an exit code."""
-    import click
-
     command = typer.main.get_command(app)
     code = ExitStatus.OK
     try:
         command.main(args=argv, prog_name="greenai", standalone_mode=False)
-    except click.exceptions.Exit as done:
+    except typer.Exit as done:
         code = done.exit_code
-    except click.ClickException as error:
-        error.show()
-        code = ExitStatus.BAD_INPUT
-    except click.exceptions.Abort:
-        typer.echo("Interrupted.", err=True)
-        code = ExitStatus.INTERRUPTED
-    except KeyboardInterrupt:
+    except (typer.Abort, KeyboardInterrupt):
         typer.echo("Interrupted.", err=True)
         code = ExitStatus.INTERRUPTED
     except Exception as error:
+        if hasattr(error, "show") and hasattr(error, "format_message"):  # a usage error
+            error.show()
+            sys.exit(int(ExitStatus.BAD_INPUT))
         from greenai.errors import GreenAIError
 
         if _state["traceback"]:

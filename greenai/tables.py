@@ -175,17 +175,23 @@ class _Index:
 
 
 class Tables:
-    """All of greenai's data, indexed for lookup. Built once by `load()`."""
+    """All of greenai's data, indexed for lookup. Built once by `load()`.
+
+    Hardware rows (thousands, most of them CPUs) stay raw until asked for: a single estimate
+    looks up one or two devices, and building every row would cost more than the estimate.
+    """
 
     def __init__(
         self,
         regions: list[Region],
-        devices: list[Device],
+        hardware: list[list[str]],
         prices: list[Price],
         equivalents: list[Equivalent],
     ) -> None:
         self.regions = {region.key: region for region in regions}
-        self.devices = {device.key: device for device in devices}
+        self._hardware_header = hardware[0]
+        self._hardware = {row[0]: row for row in hardware[1:]}
+        self._built: dict[str, Device] = {}
         self.prices = prices
         self.equivalents = equivalents
         self._region_index = _Index()
@@ -196,14 +202,26 @@ class Tables:
                 if name:
                     self._region_index.add(name, region.key)
         self._device_index = _Index()
-        for device in devices:
-            self._device_index.add(device.key, device.key)
-        for device in devices:
-            for name in (device.name, *device.aliases):
-                self._device_index.add(name, device.key)
+        for key in self._hardware:
+            self._device_index.add(key, key)
+        for key, row in self._hardware.items():
+            self._device_index.add(row[1], key)
+            for alias in row[2].split(";"):
+                if alias:
+                    self._device_index.add(alias, key)
         self.providers = sorted({price.provider for price in prices})
 
-    # lookups ---------------------------------------------------------------------------
+    def device_by_key(self, key: str) -> Device:
+        if key not in self._built:
+            self._built[key] = _device(
+                dict(zip(self._hardware_header, self._hardware[key], strict=True))
+            )
+        return self._built[key]
+
+    @property
+    def devices(self) -> dict[str, Device]:
+        """Every device (builds them all: for listings, not for one estimate)."""
+        return {key: self.device_by_key(key) for key in self._hardware}
 
     def region(self, name: str) -> Region:
         key = self._region_index.find(name)
@@ -220,7 +238,7 @@ class Tables:
             raise UnknownNameError(
                 "device", name, self._device_index.near(name), "see `greenai hardware`"
             )
-        return self.devices[key]
+        return self.device_by_key(key)
 
     def provider(self, name: str) -> str:
         wanted = name.strip().lower()
@@ -319,18 +337,27 @@ def _price(row: dict[str, str]) -> Price:
     )
 
 
+def _raw(name: str) -> list[list[str]]:
+    path = data_dir() / name
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.reader(handle))
+    except OSError as error:
+        raise DataError(f"cannot read {path}: {error.strerror}") from None
+
+
 @functools.cache
 def load() -> Tables:
     """greenai's tables, read once per process."""
     try:
         return Tables(
             regions=[_region(r) for r in _rows("regions.csv")],
-            devices=[_device(r) for r in _rows("hardware.csv")],
+            hardware=_raw("hardware.csv"),
             prices=[_price(r) for r in _rows("prices.csv")],
             equivalents=[
                 Equivalent(r["key"], r["name"], float(r["co2e_lb"]), r["year"], r["source"])
                 for r in _rows("equivalents.csv")
             ],
         )
-    except (KeyError, ValueError) as error:
+    except (KeyError, ValueError, IndexError) as error:
         raise DataError(f"a data table in {data_dir()} is malformed: {error}") from None
