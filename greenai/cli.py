@@ -124,6 +124,65 @@ def estimate(
     _emit(text, output)
 
 
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+ListFormatOption = Annotated[
+    ListFormat, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+QueryArgument = Annotated[
+    str | None,
+    typer.Argument(help="Show rows whose key or name contains QUERY.", show_default=False),
+]
+
+
+def _listing(kind: str, query: str | None, output_format: ListFormat, output: Path | None) -> None:
+    from greenai import catalog, report, tables
+
+    records = getattr(catalog, kind)(tables.load(), query)
+    text = report.render_records(
+        records,
+        catalog.COLUMNS[kind],
+        report.Format(output_format.value),
+        color=output is None and _color(),
+        width=_width(output),
+    )
+    _emit(text, output)
+
+
+@app.command()
+def regions(
+    query: QueryArgument = None,
+    output_format: ListFormatOption = ListFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Grid regions and cloud regions with their carbon intensity, greenest first."""
+    _listing("regions", query, output_format, output)
+
+
+@app.command()
+def hardware(
+    query: QueryArgument = None,
+    output_format: ListFormatOption = ListFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """GPUs, TPUs, other accelerators and CPUs, with TDP and peak FLOP/s."""
+    _listing("hardware", query, output_format, output)
+
+
+@app.command()
+def prices(
+    query: QueryArgument = None,
+    output_format: ListFormatOption = ListFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Cloud prices per device-hour (on-demand and spot), per provider, region and date."""
+    _listing("prices", query, output_format, output)
+
+
 def _color() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 

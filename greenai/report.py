@@ -385,3 +385,56 @@ def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions:
             lines.append(f"% Assumptions for {estimate.name}:")
             lines += [f"%   {a.what}: {a.value} ({a.source})" for a in estimate.assumptions]
     return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------- listings
+
+
+def render_records(
+    records: Sequence[dict[str, object]],
+    columns: Sequence[tuple[str, str]],
+    form: Format,
+    color: bool = False,
+    width: int = 160,
+) -> str:
+    """A listing (regions, hardware, prices) as a table (chosen columns), JSON or CSV (all)."""
+    if form is Format.json:
+        return json.dumps(list(records), indent=2, ensure_ascii=False) + "\n"
+    if form is Format.csv:
+        buffer = io.StringIO()
+        fields = list(records[0]) if records else [c for c, _ in columns]
+        writer = csv.DictWriter(buffer, fields, lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow({k: _safe_cell("" if v is None else v) for k, v in record.items()})
+        return buffer.getvalue()
+    if form is not Format.table:
+        raise ValueError(f"listings come as table, json or csv, not {form}")
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    for column, title in columns:
+        numeric = any(isinstance(r.get(column), int | float) for r in records)
+        table.add_column(title, justify="right" if numeric else "left", overflow="fold")
+    for record in records:
+        table.add_row(*(_listed(record.get(column)) for column, _ in columns))
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        force_terminal=color,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+    )
+    console.print(table)
+    console.print(f"{len(records)} rows", style="dim")
+    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+def _listed(value: object) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -12,6 +12,7 @@ import csv
 import difflib
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,7 +47,10 @@ def _float(text: str) -> float | None:
 
 
 def normalize(text: str) -> str:
-    """The form names are compared in: lowercase letters and digits only."""
+    """The form names are compared in: lowercase ASCII letters and digits only ("Québec" ->
+    "quebec")."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 

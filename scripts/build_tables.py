@@ -253,8 +253,8 @@ def build_regions(src: Path) -> list[dict[str, object]]:
     # US states: EPA eGRID2023 (combustion, generation-based), lb/MWh -> g/kWh through pint.
     usa = json.loads((src / "codecarbon/private_infra__2023__usa_emissions.json").read_text())
     for state, entry in usa.items():
-        if state.startswith("_"):
-            continue
+        if state.startswith("_") or len(entry["regionCode"]) != 2:
+            continue  # the national total: countries come from OWID/Ember
         grams = units.convert(entry["emissions"], "lb/MWh", "g/kWh")
         code = entry["regionCode"].lower()
         name = pycountry.subdivisions.get(code=f"US-{code.upper()}")
@@ -569,8 +569,8 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
         )
     for name, fields in cpus:
         key = "cpu-" + slug(name)
-        if key in devices or not fields["tdp_w"]:
-            continue
+        if key in devices or not fields["tdp_w"] or fields["tdp_w"] < 1:
+            continue  # no TDP, or a sub-watt embedded part (no use for ML work)
         vendor = (
             "AMD"
             if re.search(r"\b(ryzen|epyc|athlon|opteron|threadripper|a\d+-)", name, re.IGNORECASE)

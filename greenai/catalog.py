@@ -1,0 +1,135 @@
+"""Listings of the data tables for the browse commands (`greenai regions|hardware|prices`).
+
+Pure functions from the tables to rows (dicts of plain values), so that every listing has the
+same table, JSON and CSV forms. A query matches case-insensitively anywhere in a row's names.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from greenai.tables import Tables, normalize
+
+
+def _matches(query: str | None, *fields: str) -> bool:
+    if not query:
+        return True
+    compact = normalize(query)
+    wanted = query.strip().lower()
+    return any(wanted in f.lower() or (compact and compact in normalize(f)) for f in fields if f)
+
+
+def regions(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
+    """Regions, greenest first; a region without a figure of its own shows its grid's."""
+    rows = []
+    for region in tables.regions.values():
+        if not _matches(query, region.key, region.name, region.iso_code, *region.aliases):
+            continue
+        found = tables.carbon_intensity(region)
+        price = tables.electricity_price(region)
+        rows.append(
+            {
+                "key": region.key,
+                "name": region.name,
+                "kind": region.kind,
+                "parent": region.parent,
+                "carbon_intensity_g_per_kwh": found.value if found else None,
+                "intensity_year": found.year if found else "",
+                "intensity_from": found.region.key
+                if found and found.region.key != region.key
+                else "",
+                "intensity_source": found.source if found else "",
+                "electricity_price_usd_per_kwh": price.value if price else None,
+                "pue": region.pue,
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            r["carbon_intensity_g_per_kwh"] is None,
+            r["carbon_intensity_g_per_kwh"] or 0.0,
+            r["key"],
+        )
+    )
+    return rows
+
+
+def hardware(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
+    """Devices: accelerators first (newest first), then CPUs."""
+    rows = []
+    for device in tables.devices.values():
+        if not _matches(query, device.key, device.name, *device.aliases):
+            continue
+        rows.append(
+            {
+                "key": device.key,
+                "name": device.name,
+                "kind": device.kind,
+                "vendor": device.vendor,
+                "tdp_w": device.tdp_w,
+                "bf16_tflops": device.bf16_tflops,
+                "fp32_tflops": device.fp32_tflops,
+                "memory_gb": device.memory_gb,
+                "cores": device.cores,
+                "release_year": device.release_year,
+                "aliases": ";".join(device.aliases),
+                "source": device.source,
+            }
+        )
+    rows.sort(key=lambda r: (r["kind"] == "cpu", -(int(r["release_year"] or 0)), r["key"]))
+    return rows
+
+
+def prices(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
+    """Price rows, cheapest per device-hour first within each device."""
+    rows = [
+        {
+            "provider": p.provider,
+            "device": p.device,
+            "instance": p.instance,
+            "pricing": p.pricing,
+            "usd_per_device_hour": p.usd_per_device_hour,
+            "as_of": p.as_of.isoformat(),
+            "region": p.region,
+            "scope": p.scope,
+            "source": p.source,
+        }
+        for p in tables.prices
+        if _matches(query, p.provider, p.device, p.instance, p.region)
+    ]
+    rows.sort(key=lambda r: (r["device"], r["usd_per_device_hour"], r["provider"], r["region"]))
+    return rows
+
+
+# Columns shown in the terminal table, with their headers (JSON and CSV carry every field).
+COLUMNS = {
+    "regions": [
+        ("key", "key"),
+        ("name", "name"),
+        ("kind", "kind"),
+        ("carbon_intensity_g_per_kwh", "g CO2e/kWh"),
+        ("intensity_year", "year"),
+        ("intensity_from", "from grid"),
+        ("electricity_price_usd_per_kwh", "USD/kWh"),
+        ("pue", "PUE"),
+    ],
+    "hardware": [
+        ("key", "key"),
+        ("name", "name"),
+        ("kind", "kind"),
+        ("tdp_w", "TDP (W)"),
+        ("bf16_tflops", "BF16 TFLOPS"),
+        ("fp32_tflops", "FP32 TFLOPS"),
+        ("memory_gb", "memory (GB)"),
+        ("cores", "cores"),
+        ("release_year", "year"),
+    ],
+    "prices": [
+        ("provider", "provider"),
+        ("device", "device"),
+        ("instance", "instance"),
+        ("pricing", "pricing"),
+        ("usd_per_device_hour", "USD/device-h"),
+        ("as_of", "as of"),
+        ("region", "region"),
+    ],
+}
