@@ -13,10 +13,14 @@ import io
 import json
 from collections.abc import Sequence
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from greenai import units
 from greenai.estimate import Estimate, Figures, total
 from greenai.tables import Equivalent
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class Format(StrEnum):
@@ -198,7 +202,6 @@ def render_table(
     width: int,
 ) -> str:
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     header, body = rows(estimates, system)
@@ -213,14 +216,7 @@ def render_table(
             end_section=index == len(body) - 2 and len(estimates) > 1,
         )
     buffer = io.StringIO()
-    console = Console(
-        file=buffer,
-        width=width,
-        force_terminal=color,
-        no_color=not color,
-        color_system="auto" if color else None,
-        highlight=False,
-    )
+    console = _console(buffer, color, width)
     console.print(table)
     lines = equivalents(estimates, equivalent_table, system)
     if lines:
@@ -236,7 +232,7 @@ def render_table(
             for item in estimate.assumptions:
                 listing.add_row(item.what, item.value, item.source)
             console.print(listing)
-    return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+    return _text(buffer)
 
 
 def _safe_cell(value: object) -> object:
@@ -411,7 +407,6 @@ def render_records(
     if form is not Format.table:
         raise ValueError(f"listings come as table, json or csv, not {form}")
     from rich import box
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
@@ -421,7 +416,23 @@ def render_records(
     for record in records:
         table.add_row(*(_listed(record.get(column)) for column, _ in columns))
     buffer = io.StringIO()
-    console = Console(
+    console = _console(buffer, color, width)
+    console.print(table)
+    console.print(f"{len(records)} rows", style="dim")
+    return _text(buffer)
+
+
+def _listed(value: object) -> str:
+    if value is None:
+        return ""
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
+    """A rich console that renders into `buffer`: colour only when asked (a TTY)."""
+    from rich.console import Console
+
+    return Console(
         file=buffer,
         width=width,
         force_terminal=color,
@@ -429,12 +440,7 @@ def render_records(
         color_system="auto" if color else None,
         highlight=False,
     )
-    console.print(table)
-    console.print(f"{len(records)} rows", style="dim")
+
+
+def _text(buffer: io.StringIO) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
-
-
-def _listed(value: object) -> str:
-    if value is None:
-        return ""
-    return f"{value:g}" if isinstance(value, float) else str(value)

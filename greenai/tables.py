@@ -33,17 +33,26 @@ def data_dir() -> Path:
     raise DataError(f"greenai's data tables are missing (looked in {packaged} and {checkout})")
 
 
-def _rows(name: str) -> list[dict[str, str]]:
+def _raw(name: str) -> list[list[str]]:
+    """A table as lists of strings, header first (the cheapest form to read)."""
     path = data_dir() / name
     try:
         with path.open(encoding="utf-8", newline="") as handle:
-            return list(csv.DictReader(handle))
+            return list(csv.reader(handle))
     except OSError as error:
         raise DataError(f"cannot read {path}: {error.strerror}") from None
 
 
+def _rows(name: str) -> list[dict[str, str]]:
+    header, *body = _raw(name)
+    return [dict(zip(header, row, strict=True)) for row in body]
+
+
 def _float(text: str) -> float | None:
     return float(text) if text.strip() else None
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def normalize(text: str) -> str:
@@ -51,7 +60,7 @@ def normalize(text: str) -> str:
     "quebec")."""
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 _VENDOR = re.compile(r"^(nvidia|amd|google|intel|habana|tesla|geforce|radeon|instinct)[\s_-]*")
@@ -339,15 +348,6 @@ def _price(row: dict[str, str]) -> Price:
         scope=row["scope"],
         source=row["source"],
     )
-
-
-def _raw(name: str) -> list[list[str]]:
-    path = data_dir() / name
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return list(csv.reader(handle))
-    except OSError as error:
-        raise DataError(f"cannot read {path}: {error.strerror}") from None
 
 
 @functools.cache
