@@ -134,12 +134,15 @@ def memory_power_w(memory_gb: Any) -> Any:
 def estimate(experiment: Experiment, tables: Tables) -> Estimate:
     """The price tag of `experiment`, with every figure it used listed as an assumption."""
     notes: list[Assumption] = []
-    power_w = _power(experiment, notes)
-    pue = _pue(experiment, notes)
-    intensity = _intensity(experiment, tables, notes)
-    price = _electricity_price(experiment, tables, notes)
-    cloud = _cloud_prices(experiment, tables, notes)
-    fpo = _fpo_per_run(experiment, notes)
+    try:
+        power_w = _power(experiment, notes)
+        pue = _pue(experiment, notes)
+        intensity = _intensity(experiment, tables, notes)
+        price = _electricity_price(experiment, tables, notes)
+        cloud = _cloud_prices(experiment, tables, notes)
+        fpo = _fpo_per_run(experiment, notes)
+    except InputError as error:  # name the file: the data cannot answer for this experiment
+        raise error.located(experiment.file, None, error.key) from None
     if experiment.runs != 1:
         notes.append(Assumption("runs", str(experiment.runs), FILE))
 

@@ -178,3 +178,15 @@ def test_real_process_prints_no_traceback(write) -> None:
 
 def test_exit_codes_are_documented_values() -> None:
     assert [int(s) for s in ExitStatus] == [0, 1, 2, 130]
+
+
+def test_device_without_tdp_asks_for_a_measured_power(cli, write) -> None:
+    path = write(GOOD.replace("8 x V100", "4 x TPU v5e"))
+    one_error_line(cli("estimate", path), f"{path}: hardware: no TDP known for Google TPU v5e")
+    measured = write(
+        GOOD.replace(
+            "hardware: 8 x V100", "hardware:\n  device: TPU v5e\n  count: 4\n  power: 200 W"
+        ),
+        "measured.yaml",
+    )
+    assert cli("estimate", measured).code == 0
