@@ -16,7 +16,7 @@ from typing import Any
 from greenai import units
 from greenai.errors import InputError
 from greenai.experiment import FPO_MODES, DeviceGroup, Experiment
-from greenai.tables import Price, Tables
+from greenai.tables import Price, Region, Resolved, Tables
 
 # Method parameters (not data): Strubell et al. 2019 use the Uptime Institute 2018 global
 # average PUE; Green Algorithms (Lannelongue et al. 2021) estimate DRAM power per GB.
@@ -240,45 +240,27 @@ def _pue(experiment: Experiment, notes: list[Assumption]) -> float:
 
 
 def _intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
-    if experiment.carbon_intensity_g_per_kwh is not None:
-        notes.append(
-            Assumption(
-                "carbon intensity", f"{experiment.carbon_intensity_g_per_kwh:.6g} g/kWh", FILE
-            )
-        )
-        return experiment.carbon_intensity_g_per_kwh
     region = experiment.region
-    assert region is not None  # validation requires a region or an intensity
-    found = tables.carbon_intensity(region)
-    if found is None:
+    given = experiment.carbon_intensity_g_per_kwh
+    found = tables.carbon_intensity(region) if region is not None and given is None else None
+    value = _given_or_inherited("carbon intensity", "g/kWh", given, found, region, notes)
+    if value is None:  # validation requires a region or an intensity, so region is set here
         raise InputError(
-            f"no carbon intensity for region {region.key} or its grid; give carbon_intensity",
+            f"no carbon intensity for region {region.key if region else '?'} or its grid; "
+            "give carbon_intensity",
             key="region",
         )
-    via = (
-        ""
-        if found.region.key == region.key
-        else f" (from {found.region.key}, the grid of {region.key})"
-    )
-    notes.append(
-        Assumption("carbon intensity", f"{found.value:g} g/kWh, {found.year}{via}", found.source)
-    )
-    return found.value
+    return value
 
 
 def _electricity_price(
     experiment: Experiment, tables: Tables, notes: list[Assumption]
 ) -> float | None:
-    if experiment.electricity_price_usd_per_kwh is not None:
-        notes.append(
-            Assumption(
-                "electricity price", f"{experiment.electricity_price_usd_per_kwh:g} USD/kWh", FILE
-            )
-        )
-        return experiment.electricity_price_usd_per_kwh
     region = experiment.region
-    found = tables.electricity_price(region) if region is not None else None
-    if found is None:
+    given = experiment.electricity_price_usd_per_kwh
+    found = tables.electricity_price(region) if region is not None and given is None else None
+    value = _given_or_inherited("electricity price", "USD/kWh", given, found, region, notes)
+    if value is None:
         where = f"region {region.key}" if region is not None else "this experiment"
         notes.append(
             Assumption(
@@ -287,11 +269,29 @@ def _electricity_price(
                 f"no price for {where} in data/regions.csv; give electricity_price",
             )
         )
+    return value
+
+
+def _given_or_inherited(
+    what: str,
+    unit: str,
+    given: float | None,
+    found: Resolved | None,
+    region: Region | None,
+    notes: list[Assumption],
+) -> float | None:
+    """The experiment file's figure, else the region's (or its grid's), noted with its source."""
+    if given is not None:
+        notes.append(Assumption(what, f"{given:.6g} {unit}", FILE))
+        return given
+    if found is None or region is None:
         return None
-    via = "" if region is None or found.region.key == region.key else f" (from {found.region.key})"
-    notes.append(
-        Assumption("electricity price", f"{found.value:g} USD/kWh, {found.year}{via}", found.source)
+    via = (
+        ""
+        if found.region.key == region.key
+        else f" (from {found.region.key}, the grid of {region.key})"
     )
+    notes.append(Assumption(what, f"{found.value:g} {unit}, {found.year}{via}", found.source))
     return found.value
 
 
