@@ -53,6 +53,7 @@ def _float(text: str) -> float | None:
 
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_SPACES = re.compile(r"\s+")
 
 
 def normalize(text: str) -> str:
@@ -214,15 +215,20 @@ class Tables:
             for name in (region.name, region.iso_code, *region.aliases):
                 if name:
                     self._region_index.add(name, region.key)
-        self._device_index = _Index()
+        self.providers = sorted({price.provider for price in prices})
+
+    @functools.cached_property
+    def _device_index(self) -> _Index:
+        """Every device name and alias; built on the first lookup that is not a plain key."""
+        index = _Index()
         for key in self._hardware:
-            self._device_index.add(key, key)
+            index.add(key, key)
         for key, row in self._hardware.items():
-            self._device_index.add(row[1], key)
+            index.add(row[1], key)
             for alias in row[2].split(";"):
                 if alias:
-                    self._device_index.add(alias, key)
-        self.providers = sorted({price.provider for price in prices})
+                    index.add(alias, key)
+        return index
 
     def device_by_key(self, key: str) -> Device:
         if key not in self._built:
@@ -246,6 +252,9 @@ class Tables:
         return self.regions[key]
 
     def device(self, name: str) -> Device:
+        direct = _SPACES.sub("-", name.strip().lower())  # "P100", "TPU v2": a key as written
+        if direct in self._hardware:
+            return self.device_by_key(direct)
         key = self._device_index.find(name)
         if key is None:
             raise UnknownNameError(
