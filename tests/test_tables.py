@@ -121,6 +121,29 @@ def test_figures_match_their_sources(data) -> None:
     assert (h100.tdp_w, h100.bf16_tflops) == (700, 989.4)
 
 
+def test_prices_cover_the_three_clouds_per_accelerator(data) -> None:
+    prices = {p.provider for p in data.prices if p.as_of.year >= 2026}
+    assert {"aws", "azure", "gcp"} <= prices
+    by_instance = {
+        (p.provider, p.instance.split(" ")[0], p.pricing, p.region): p for p in data.prices
+    }
+    # AWS p5.48xlarge, us-east-1, Linux on-demand: 55.04 USD per instance-hour for 8 x H100
+    p5 = by_instance["aws", "p5.48xlarge", "on_demand", "us-east-1"]
+    assert (p5.device, p5.usd_per_device_hour) == ("h100-sxm5-80gb", 6.88)
+    # Azure ND96isr H100 v5, East US: 98.32 USD per instance-hour for 8 x H100
+    nd = by_instance["azure", "Standard_ND96isr_H100_v5", "on_demand", "eastus"]
+    assert nd.usd_per_device_hour == 12.29
+
+
+def test_an_aws_estimate_is_priced_from_the_aws_row(cli, write) -> None:
+    path = write("hardware: 8 x H100\nhours: 10\nregion: aws:us-east-1\n")
+    result = cli("estimate", path, "--format", "json")
+    assert result.code == 0, result.err
+    (row,) = json.loads(result.out)
+    # 8 GPUs x 10 h x 6.88 USD (p5.48xlarge on-demand, no spot price listed)
+    assert row["cloud_cost_usd"] == pytest.approx({"low": 550.4, "high": 550.4})
+
+
 @pytest.mark.parametrize(
     ("name", "key"),
     [
