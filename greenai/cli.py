@@ -124,6 +124,87 @@ def estimate(
     _emit(text, output)
 
 
+class SortBy(StrEnum):
+    # Mirrors greenai.compare.SortBy (declared here so that --help does not import numpy).
+    co2e = "co2e"
+    energy = "energy"
+    cost = "cost"
+    none = "none"
+
+
+@app.command()
+def compare(
+    files: Annotated[
+        list[Path], typer.Argument(help="Experiment files (YAML).", show_default=False)
+    ],
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            help="KEY=V1,V2,...: try each value (any key --set accepts); several --vary give "
+            "every combination. Region sets: @countries, @subdivisions, @grids, @cloud, "
+            "@cloud:aws|azure|gcp. Repeatable.",
+        ),
+    ] = None,
+    sort: Annotated[
+        SortBy,
+        typer.Option(
+            "--sort",
+            help="Order rows by CO2e, energy, cost (cloud on-demand, else electricity) or "
+            "keep the grid order.",
+            case_sensitive=False,
+        ),
+    ] = SortBy.co2e,
+    top: Annotated[
+        int | None, typer.Option("--top", min=1, help="Show only the first N rows (after sorting).")
+    ] = None,
+    scale_hours_by: Annotated[
+        str | None,
+        typer.Option(
+            "--scale-hours-by",
+            help="peak_flops: rescale hours by the hardware's dense peak FLOP/s relative to the "
+            "file's own hardware (otherwise hours stay as given).",
+        ),
+    ] = None,
+    output_format: FormatOption = OutputFormat.table,
+    units: Annotated[
+        Units,
+        typer.Option("--units", help="CO2e in kg (metric) or lbs (imperial, as Strubell et al.)."),
+    ] = Units.metric,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a key of every file first: KEY=VALUE. Repeatable."),
+    ] = None,
+    assumptions: Annotated[
+        bool,
+        typer.Option("--assumptions", help="List every figure used for each row shown."),
+    ] = False,
+    output: OutputOption = None,
+) -> None:
+    """What-if: each file under every combination of --vary values, with ratios to the first."""
+    from greenai import compare as grid
+    from greenai import report, tables
+
+    data = tables.load()
+    variations = [grid.parse_variation(text, data) for text in vary or ()]
+    comparison = grid.compare(files, variations, data, overrides or (), scale_hours_by)
+    order = grid.SortBy(sort.value)
+    shown = grid.ordered(comparison, order, top)
+    best = grid.best(comparison, order)
+    text = report.render_comparison(
+        comparison,
+        shown,
+        report.Format(output_format.value),
+        report.UnitSystem(units.value),
+        best=best,
+        best_by={"energy": "energy", "cost": "cost"}.get(order.value, "CO2e"),
+        assumptions=assumptions,
+        color=output is None and _color(),
+        width=_width(output),
+    )
+    _emit(text, output)
+
+
 class ListFormat(StrEnum):
     table = "table"
     json = "json"

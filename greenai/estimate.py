@@ -135,12 +135,12 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
     """The price tag of `experiment`, with every figure it used listed as an assumption."""
     notes: list[Assumption] = []
     try:
-        power_w = _power(experiment, notes)
-        pue = _pue(experiment, notes)
-        intensity = _intensity(experiment, tables, notes)
-        price = _electricity_price(experiment, tables, notes)
-        cloud = _cloud_prices(experiment, tables, notes)
-        fpo = _fpo_per_run(experiment, notes)
+        power_w = resolve_power(experiment, notes)
+        pue = resolve_pue(experiment, notes)
+        intensity = resolve_intensity(experiment, tables, notes)
+        price = resolve_electricity_price(experiment, tables, notes)
+        cloud = resolve_cloud_prices(experiment, tables, notes)
+        fpo = resolve_fpo(experiment, notes)
     except InputError as error:  # name the file: the data cannot answer for this experiment
         raise error.located(experiment.file, None, error.key) from None
     if experiment.runs != 1:
@@ -182,7 +182,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
     )
 
 
-def _power(experiment: Experiment, notes: list[Assumption]) -> float:
+def resolve_power(experiment: Experiment, notes: list[Assumption]) -> float:
     if experiment.power_w is not None:
         notes.append(
             Assumption("power (whole machine, measured)", f"{experiment.power_w:g} W", FILE)
@@ -227,7 +227,7 @@ def _device_power(group: DeviceGroup, notes: list[Assumption]) -> float:
     return device.tdp_w * utilization
 
 
-def _pue(experiment: Experiment, notes: list[Assumption]) -> float:
+def resolve_pue(experiment: Experiment, notes: list[Assumption]) -> float:
     if experiment.pue is not None:
         notes.append(Assumption("PUE", f"{experiment.pue:g}", FILE))
         return experiment.pue
@@ -239,7 +239,7 @@ def _pue(experiment: Experiment, notes: list[Assumption]) -> float:
     return DEFAULT_PUE
 
 
-def _intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
+def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
     region = experiment.region
     given = experiment.carbon_intensity_g_per_kwh
     found = tables.carbon_intensity(region) if region is not None and given is None else None
@@ -253,7 +253,7 @@ def _intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) 
     return value
 
 
-def _electricity_price(
+def resolve_electricity_price(
     experiment: Experiment, tables: Tables, notes: list[Assumption]
 ) -> float | None:
     region = experiment.region
@@ -295,7 +295,7 @@ def _given_or_inherited(
     return found.value
 
 
-def _cloud_prices(
+def resolve_cloud_prices(
     experiment: Experiment, tables: Tables, notes: list[Assumption]
 ) -> list[tuple[DeviceGroup, tuple[float, float]]] | None:
     cloud = experiment.cloud
@@ -367,7 +367,7 @@ def select_prices(
     return (whole or rows), how
 
 
-def _fpo_per_run(experiment: Experiment, notes: list[Assumption]) -> float | None:
+def resolve_fpo(experiment: Experiment, notes: list[Assumption]) -> float | None:
     fpo = experiment.fpo
     if fpo is None:
         return None

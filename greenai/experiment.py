@@ -269,6 +269,29 @@ def apply_override(document: _Map, path: list[str], value: Any) -> None:
     target.lines[path[-1]] = 0
 
 
+def mapping(values: Mapping[str, Any]) -> _Map:
+    """A document mapping built in code (as if set on the command line: line 0)."""
+    result = _Map(0)
+    for key, value in values.items():
+        result[key] = value
+        result.lines[key] = 0
+    return result
+
+
+def sequence(items: Sequence[Any]) -> _List:
+    return _List(items, 0, [0] * len(items))
+
+
+def is_hardware_text(text: str) -> bool:
+    """Whether `text` is the "N x DEVICE" form of `hardware`."""
+    return _HARDWARE_TEXT.match(text) is not None
+
+
+def hardware_groups(raw: Any) -> _List:
+    """Any form of `hardware` as a list of mappings (see `_hardware_as_list`)."""
+    return _hardware_as_list(raw)
+
+
 def _hardware_as_list(raw: Any) -> _List:
     """Any form of `hardware` as a list of mappings, so one group's field can be overridden."""
     if isinstance(raw, _List):

@@ -20,7 +20,10 @@ from greenai.estimate import Estimate, Figures, total
 from greenai.tables import Equivalent
 
 if TYPE_CHECKING:
+    import pandas as pd
     from rich.console import Console
+
+    from greenai.compare import Comparison
 
 
 class Format(StrEnum):
@@ -444,3 +447,163 @@ def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
 
 def _text(buffer: io.StringIO) -> str:
     return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
+
+
+# ----------------------------------------------------------------------------- comparisons
+
+
+def ratio(value: float) -> str:
+    """A factor against the baseline scenario: 0.42x, 1x, 3.1x."""
+    if value != value:  # NaN: the baseline has no such figure
+        return "—"
+    return f"{value:.2g}x" if value < 10 else f"{value:,.0f}x"
+
+
+def comparison_rows(
+    comparison: Comparison, shown: pd.DataFrame, system: UnitSystem, best: int | None
+) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a what-if grid: the varied values, the figures, the ratios."""
+    several = comparison.frame["file_index"].nunique() > 1
+    header = (["Model"] if several else []) + list(comparison.keys)
+    if "hardware" not in comparison.keys:
+        header.append("Hardware")
+    header += [
+        "Hours",
+        "kWh·PUE",
+        f"CO2e ({co2e_unit(system)})",
+        "Electricity",
+        "Cloud compute cost",
+        "kWh vs base",
+        "CO2e vs base",
+        "Cost vs base",
+    ]
+    body = []
+    for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
+        cells = [estimate.name] if several else []
+        cells += list(comparison.scenario(row).values())
+        if "hardware" not in comparison.keys:
+            cells.append(estimate.hardware)
+        t = estimate.total
+        cells += [
+            hours(t.hours),
+            number(t.energy_kwh),
+            number(co2e(t.co2e_kg, system)),
+            money(t.electricity_cost_usd),
+            money_range(t.cloud_cost_usd),
+            ratio(row.energy_ratio),
+            ratio(row.co2e_ratio),
+            ratio(row.cost_ratio),
+        ]
+        if best is not None and row.Index == best:
+            cells[0] = f"* {cells[0]}"
+        body.append(cells)
+    return header, body
+
+
+def render_comparison(
+    comparison: Comparison,
+    shown: pd.DataFrame,
+    form: Format,
+    system: UnitSystem = UnitSystem.metric,
+    best: int | None = None,
+    best_by: str = "CO2e",
+    assumptions: bool = False,
+    color: bool = False,
+    width: int = 160,
+) -> str:
+    """A what-if grid in any format of `estimate`; `best` is the frame index to highlight."""
+    if form is Format.json:
+        items = []
+        for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
+            item = estimate.as_dict()
+            item["scenario"] = comparison.scenario(row)
+            item["ratio"] = {
+                "energy_kwh": _number_or_none(row.energy_ratio),
+                "co2e_kg": _number_or_none(row.co2e_ratio),
+                "cost_usd": _number_or_none(row.cost_ratio),
+            }
+            items.append(item)
+        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    if form is Format.csv:
+        return _comparison_csv(comparison, shown, system)
+    header, body = comparison_rows(comparison, shown, system, best)
+    left = {"Model", "Hardware", *comparison.keys}
+    notes = [f"* lowest {best_by} of the {len(comparison.frame):,} scenarios"] if best else []
+    notes += [f"Assumption: {text}" for text in comparison.assumptions]
+    if len(shown) < len(comparison.frame):
+        notes.append(f"{len(shown):,} of {len(comparison.frame):,} scenarios shown")
+    listing = []
+    if assumptions:
+        for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
+            scenario = ", ".join(f"{k}={v}" for k, v in comparison.scenario(row).items())
+            listing.append((f"{estimate.name} ({scenario})", estimate.assumptions))
+    if form is Format.markdown:
+        align = ["---" if c in left else "---:" for c in header]
+        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
+        lines += ["", *notes] if notes else []
+        for title, items in listing:
+            lines += ["", f"Assumptions for {_md(title)}:", ""]
+            lines += [f"- {_md(a.what)}: {_md(a.value)} ({_md(a.source)})" for a in items]
+        return "\n".join(lines) + "\n"
+    if form is Format.latex:
+        spec = "".join("l" if c in left else "r" for c in header)
+        lines = [
+            "% greenai compare: requires \\usepackage{booktabs}",
+            "\\begin{table}[t]",
+            "\\centering",
+            f"\\begin{{tabular}}{{{spec}}}",
+            "\\toprule",
+            " & ".join(latex_escape(h).replace("CO2e", "CO$_2$e") for h in header) + " \\\\",
+            "\\midrule",
+            *(" & ".join(latex_escape(c) for c in row) + " \\\\" for row in body),
+            "\\bottomrule",
+            "\\end{tabular}",
+            "\\caption{What-if comparison (computed with greenai).}",
+            "\\end{table}",
+        ]
+        lines += [f"% {latex_escape(n)}" for n in notes]
+        return "\n".join(lines) + "\n"
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
+    for title in header:
+        table.add_column(title, justify="left" if title in left else "right", overflow="fold")
+    for row in body:
+        table.add_row(*row, style="bold green" if row[0].startswith("* ") else None)
+    buffer = io.StringIO()
+    console = _console(buffer, color, width)
+    console.print(table)
+    for note in notes:
+        console.print(note, style="dim")
+    for title, items in listing:
+        console.print(f"\nAssumptions for {title}:", style="bold")
+        detail = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        for column in ("what", "value", "source"):
+            detail.add_column(column, overflow="fold")
+        for item in items:
+            detail.add_row(item.what, item.value, item.source)
+        console.print(detail)
+    return _text(buffer)
+
+
+def _number_or_none(value: float) -> float | None:
+    return None if value != value else float(value)
+
+
+def _comparison_csv(comparison: Comparison, shown: pd.DataFrame, system: UnitSystem) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    mass = "co2e_lb" if system is UnitSystem.imperial else "co2e_kg"
+    figures = ["runs", "hours", "power_w", "pue", "carbon_intensity_g_per_kwh", "energy_kwh",
+               mass, "electricity_cost_usd", "cloud_cost_usd_low", "cloud_cost_usd_high",
+               "device_hours", "fpo", "energy_ratio", "co2e_ratio", "cost_ratio"]  # fmt: skip
+    writer.writerow(["name", "file", *comparison.keys, "hardware", *figures])
+    for row in shown.itertuples():
+        values = {f: getattr(row, f, None) for f in figures}
+        values[mass] = co2e(row.co2e_kg, system)
+        cells = [row.name, row.file, *comparison.scenario(row).values(), row.hardware]
+        cells += ["" if v != v else v for v in values.values()]  # NaN: unknown
+        writer.writerow([_safe_cell(c) for c in cells])
+    return buffer.getvalue()

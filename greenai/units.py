@@ -37,19 +37,26 @@ def registry() -> pint.UnitRegistry:
     return ureg
 
 
-def quantity(value: Any, unit: str) -> pint.Quantity:
-    """A pint Quantity of `value` in `unit` (value may be a number or a numpy array)."""
-    return registry().Quantity(value, unit)
+@functools.lru_cache(maxsize=256)
+def unit(text: str) -> pint.Unit:
+    """The Unit named by `text`, parsed once: pint re-parses unit strings on every call, which
+    dominates the cost of a what-if grid or a fuzz run."""
+    return registry().Unit(text)
 
 
-def to(value: pint.Quantity, unit: str) -> Any:
-    """The magnitude of `value` expressed in `unit` (a float, or an array for array quantities)."""
-    return value.to(unit).magnitude
+def quantity(value: Any, unit_text: str) -> pint.Quantity:
+    """A pint Quantity of `value` in `unit_text` (value may be a number or a numpy array)."""
+    return registry().Quantity(value, unit(unit_text))
+
+
+def to(value: pint.Quantity, unit_text: str) -> Any:
+    """The magnitude of `value` in `unit_text` (a float, or an array for array quantities)."""
+    return value.to(unit(unit_text)).magnitude
 
 
 def convert(magnitude: Any, from_unit: str, to_unit: str) -> Any:
     """`magnitude` in `from_unit`, expressed in `to_unit` (for values stored as plain floats)."""
-    return registry().Quantity(magnitude, from_unit).to(to_unit).magnitude
+    return quantity(magnitude, from_unit).to(unit(to_unit)).magnitude
 
 
 def _clean(text: str) -> str:
@@ -69,14 +76,15 @@ def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Qu
     if isinstance(value, bool) or value is None:
         raise QuantityError(f"expected {what} (e.g. '{_example(default_unit)}'), got {value!r}")
     ureg = registry()
+    default = unit(default_unit)
     if isinstance(value, int | float):
-        result = ureg.Quantity(float(value), default_unit)
+        result = ureg.Quantity(float(value), default)
     elif isinstance(value, str):
         text = _clean(value)
         if not text:
             raise QuantityError(f"expected {what} (e.g. '{_example(default_unit)}'), got ''")
         try:
-            result = ureg.Quantity(float(text), default_unit)
+            result = ureg.Quantity(float(text), default)
         except ValueError:
             try:
                 result = ureg.Quantity(text)
@@ -86,9 +94,9 @@ def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Qu
                     f"{value!r}: {_reason(error)}"
                 ) from None
             if not isinstance(result, ureg.Quantity):  # a bare expression such as "2*3"
-                result = ureg.Quantity(float(result), default_unit)
-            elif result.dimensionless and not ureg.Quantity(1, default_unit).dimensionless:
-                result = ureg.Quantity(result.to("").magnitude, default_unit)
+                result = ureg.Quantity(float(result), default)
+            elif result.dimensionless and not default.dimensionless:
+                result = ureg.Quantity(result.to("").magnitude, default)
     else:
         raise QuantityError(
             f"expected {what} (e.g. '{_example(default_unit)}'), got a "
@@ -100,12 +108,12 @@ def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Qu
                 else type(value).__name__
             )
         )
-    if result.dimensionality != ureg.Quantity(1, default_unit).dimensionality:
+    if result.dimensionality != default.dimensionality:
         raise QuantityError(
             f"expected {what} (convertible to {default_unit}), got {value!r} "
             f"which is in {result.units:~P}"
         )
-    magnitude = result.to(default_unit).magnitude
+    magnitude = result.to(default).magnitude
     if not math.isfinite(magnitude):
         raise QuantityError(f"expected {what} that is a finite number, got {value!r}")
     return result
