@@ -55,6 +55,20 @@ OutputOption = Annotated[
 ]
 
 
+BudgetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--budget",
+        help="Fail (exit 1) when an experiment exceeds a limit: co2e=50kg, cost=1000USD, "
+        "energy=2MWh (cost: cloud on-demand, else electricity). Repeatable.",
+    ),
+]
+BudgetTotalOption = Annotated[
+    bool,
+    typer.Option("--budget-total", help="Apply --budget to the total of all files, not each."),
+]
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"greenai {__version__}")
@@ -104,14 +118,28 @@ def estimate(
     assumptions: Annotated[
         bool, typer.Option("--assumptions", help="List every figure used, with its source.")
     ] = False,
+    budgets: BudgetOption = None,
+    budget_total: BudgetTotalOption = False,
     output: OutputOption = None,
 ) -> None:
-    """Energy, CO2e, electricity and cloud cost, and FPO of experiments (Strubell's Table 3)."""
-    from greenai import experiment, report, tables
+    """Energy, CO2e, electricity and cloud cost, and FPO of experiments (Strubell's Table 3).
+
+    Exit status: 0 within budget, 1 over a budget (--budget or a file's budget:), 2 bad input.
+    """
+    from greenai import budget, experiment, report, tables
     from greenai.estimate import estimate as price
+    from greenai.estimate import total
 
     data = tables.load()
-    results = [price(experiment.load(path, data, overrides or ()), data) for path in files]
+    limits = [budget.from_option(text) for text in budgets or ()]
+    loaded = [experiment.load(path, data, overrides or ()) for path in files]
+    results = [price(item, data) for item in loaded]
+    breaches = budget.check(
+        results,
+        limits,
+        {item.file: item.budgets for item in loaded},
+        total(results) if budget_total else None,
+    )
     text = report.render(
         results,
         report.Format(output_format.value),
@@ -122,6 +150,15 @@ def estimate(
         width=_width(output),
     )
     _emit(text, output)
+    _fail_over_budget(breaches)
+
+
+def _fail_over_budget(breaches: list) -> None:
+    """One line per breach on stderr, and exit status 1."""
+    for breach in breaches:
+        _error_line(breach.message(), prefix="")
+    if breaches:
+        raise typer.Exit(int(ExitStatus.OVER_BUDGET))
 
 
 class SortBy(StrEnum):
@@ -203,6 +240,109 @@ def compare(
         width=_width(output),
     )
     _emit(text, output)
+
+
+class CheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+    github = "github"
+
+
+@app.command()
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Experiment files or folders (default: configs/**/*.y*ml).", show_default=False
+        ),
+    ] = None,
+    budgets: BudgetOption = None,
+    budget_total: BudgetTotalOption = False,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a key of every file: KEY=VALUE. Repeatable."),
+    ] = None,
+    output_format: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="github: Markdown to $GITHUB_STEP_SUMMARY (or stdout) and ::error annotations.",
+            case_sensitive=False,
+        ),
+    ] = CheckFormat.table,
+    units: Annotated[
+        Units,
+        typer.Option("--units", help="CO2e in kg (metric) or lbs (imperial, as Strubell et al.)."),
+    ] = Units.metric,
+    output: OutputOption = None,
+) -> None:
+    """Validate and price every experiment file; fail on invalid files and busted budgets.
+
+    Exit status: 0 all valid and within budget, 1 over a budget, 2 an invalid file.
+    """
+    from greenai import budget, checks, report, tables
+
+    data = tables.load()
+    limits = [budget.from_option(text) for text in budgets or ()]
+    outcomes = checks.run(checks.find(paths or []), data, limits, overrides or (), budget_total)
+    system = report.UnitSystem(units.value)
+    text = report.render_check(
+        outcomes,
+        output_format.value,
+        system,
+        color=output is None and _color(),
+        width=_width(output),
+    )
+    if output_format is CheckFormat.github:
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_file and output is None:
+            with open(summary_file, "a", encoding="utf-8") as stream:
+                stream.write(text)
+            text = ""
+        text = report.github_annotations(outcomes) + text
+    _emit(text, output)
+    if output_format is not CheckFormat.github:
+        for outcome in outcomes:
+            if outcome.error is not None:
+                _error_line(str(outcome.error))
+    raise typer.Exit(int(checks.exit_status(outcomes)))
+
+
+@app.command()
+def schema(output: OutputOption = None) -> None:
+    """Print the JSON Schema of the experiment file (for editors with a YAML language server)."""
+    import json
+
+    from greenai import tables
+    from greenai.schema import experiment_schema
+
+    text = json.dumps(experiment_schema(tables.load()), indent=2, ensure_ascii=False) + "\n"
+    _emit(text, output)
+
+
+@app.command()
+def init(
+    path: Annotated[
+        Path, typer.Argument(help="Where to write the starter experiment file.")
+    ] = Path("experiment.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite PATH if it exists.")] = False,
+) -> None:
+    """Write a commented starter experiment file (never overwrites without --force)."""
+    from importlib import resources
+
+    from greenai.errors import OutputError
+
+    if path.exists() and not force:
+        raise OutputError(f"{path}: already exists; use --force to overwrite it")
+    if path.exists() and path.is_dir():
+        raise OutputError(
+            f"{path}: is a folder; give a file name such as {path / 'experiment.yaml'}"
+        )
+    text = resources.files("greenai").joinpath("starter.yaml").read_text(encoding="utf-8")
+    write_atomically(path, text)
+    typer.echo(f"wrote {path}; price it with: greenai estimate {path}")
 
 
 class ListFormat(StrEnum):
@@ -309,7 +449,9 @@ def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     code = ExitStatus.OK
     try:
-        command.main(args=argv, prog_name="greenai", standalone_mode=False)
+        returned = command.main(args=argv, prog_name="greenai", standalone_mode=False)
+        if isinstance(returned, int):  # typer.Exit(code) inside a command, in this mode
+            code = returned
     except typer.Exit as done:
         code = done.exit_code
     except (typer.Abort, KeyboardInterrupt):
@@ -334,8 +476,8 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(int(code))
 
 
-def _error_line(message: str) -> None:
-    text = f"error: {message}"
+def _error_line(message: str, prefix: str = "error: ") -> None:
+    text = f"{prefix}{message}"
     if sys.stderr.isatty() and "NO_COLOR" not in os.environ:
         text = f"\x1b[31m{text}\x1b[0m"
     print(text, file=sys.stderr)

@@ -19,7 +19,8 @@ from typing import Any
 
 import yaml
 
-from greenai import units
+from greenai import budget, units
+from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.tables import Device, Region, Tables
 
@@ -39,9 +40,11 @@ TOP_KEYS = (
     "electricity_price",
     "cloud",
     "fpo",
+    "budget",
 )
 DEVICE_KEYS = ("device", "count", "power", "utilization")
 CLOUD_KEYS = ("provider", "price", "as_of")
+BUDGET_KEYS = ("co2e", "cost", "energy")
 FPO_KEYS = ("per_example", "examples", "parameters", "tokens", "total", "mode")
 FPO_MODES = {"training": 6.0, "inference": 2.0}  # FPO per parameter per token (Kaplan et al.)
 
@@ -98,6 +101,7 @@ class Experiment:
     electricity_price_usd_per_kwh: float | None = None
     cloud: Cloud | None = None
     fpo: Fpo | None = None
+    budgets: tuple[Budget, ...] = ()
 
     def label(self) -> str:
         """The hardware as Strubell et al. wrote it ("V100x64"), groups joined with " + "."""
@@ -497,6 +501,7 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
     if cloud is None and region is not None and region.provider is not None:
         cloud = Cloud(provider=region.provider, inferred=True)
     fpo = _fpo(check, document["fpo"]) if "fpo" in document else None
+    budgets = _budgets(check, document) if "budget" in document else ()
 
     return Experiment(
         name=name,
@@ -507,6 +512,7 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
         region=region,
         cloud=cloud,
         fpo=fpo,
+        budgets=budgets,
         **values,
     )
 
@@ -695,6 +701,27 @@ def _fpo(check: _Check, raw: Any) -> Fpo:
         tokens=check.count(raw, "tokens", "a token count", "fpo"),
         mode=mode,
     )
+
+
+def _budgets(check: _Check, document: _Map) -> tuple[Budget, ...]:
+    raw = document["budget"]
+    if not isinstance(raw, _Map) or not raw:
+        raise check.error(
+            "expected a mapping of limits, e.g. budget: {co2e: 50 kg, cost: 1000 USD, "
+            f"energy: 2 MWh}}, got {_kind(raw)}",
+            document,
+            "budget",
+        )
+    check.keys(raw, BUDGET_KEYS, "budget")
+    found = []
+    for metric in raw:
+        try:
+            limit = budget.parse(metric, raw[metric])
+        except units.QuantityError as error:
+            raise check.error(str(error), raw, metric, "budget") from None
+        place = check.error("", raw, metric, "budget")
+        found.append(Budget(metric, limit, str(raw[metric]), place.where, place.line))
+    return tuple(found)
 
 
 # ----------------------------------------------------------------------------- entry points

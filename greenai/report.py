@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from greenai import units
+from greenai.errors import InputError
 from greenai.estimate import Estimate, Figures, total
 from greenai.tables import Equivalent
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from rich.console import Console
 
+    from greenai.checks import Outcome
     from greenai.compare import Comparison
 
 
@@ -607,3 +609,145 @@ def _comparison_csv(comparison: Comparison, shown: pd.DataFrame, system: UnitSys
         cells += ["" if v != v else v for v in values.values()]  # NaN: unknown
         writer.writerow([_safe_cell(c) for c in cells])
     return buffer.getvalue()
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def check_rows(
+    outcomes: Sequence[Outcome], system: UnitSystem
+) -> tuple[list[str], list[list[str]]]:
+    header = ["File", "Model", "Status", f"CO2e ({co2e_unit(system)})", "kWh·PUE", "Cost", "Note"]
+    body = []
+    for outcome in outcomes:
+        e = outcome.estimate
+        if outcome.path == "total":
+            cells = ["total", "", outcome.status, "", "", ""]
+        elif e is None:
+            cells = [outcome.path, "", outcome.status, "—", "—", "—"]
+        else:
+            cost = (
+                money(e.total.cloud_cost_usd[1])
+                if e.total.cloud_cost_usd
+                else money(e.total.electricity_cost_usd)
+            )
+            cells = [
+                outcome.path,
+                e.name,
+                outcome.status,
+                number(co2e(e.total.co2e_kg, system)),
+                number(e.total.energy_kwh),
+                cost,
+            ]
+        notes = [b.message().split(": over budget: ", 1)[-1] for b in outcome.breaches]
+        if outcome.error is not None:
+            notes.append(_error_text(outcome))
+        cells.append("; ".join(notes))
+        body.append(cells)
+    return header, body
+
+
+def _error_text(outcome: Outcome) -> str:
+    """The error without its file and line, which the row or annotation already shows."""
+    error = outcome.error
+    if isinstance(error, InputError) and error.where.split(" (")[0] == outcome.path:
+        return f"{error.key}: {error.message}" if error.key else error.message
+    return str(error)
+
+
+def render_check(
+    outcomes: Sequence[Outcome],
+    form: str,
+    system: UnitSystem = UnitSystem.metric,
+    color: bool = False,
+    width: int = 160,
+) -> str:
+    """The summary of `greenai check` as table, json, markdown or github (a job summary)."""
+    from greenai.checks import summary
+
+    if form == "json":
+        items = []
+        for o in outcomes:
+            error = o.error
+            items.append(
+                {
+                    "file": o.path,
+                    "status": o.status,
+                    "error": None
+                    if error is None
+                    else {
+                        "message": str(error),
+                        "line": o.line,
+                        "key": getattr(error, "key", "") or None,
+                    },
+                    "breaches": [
+                        {
+                            "metric": b.budget.metric,
+                            "limit": b.budget.limit,
+                            "value": b.value,
+                            "over_by": b.over_by,
+                            "message": b.message(),
+                        }
+                        for b in o.breaches
+                    ],
+                    "estimate": o.estimate.as_dict() if o.estimate else None,
+                }
+            )
+        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    header, body = check_rows(outcomes, system)
+    if form in ("markdown", "github"):
+        lines = ["## greenai check", "", summary(outcomes) + ".", ""]
+        lines += [
+            "| " + " | ".join(header) + " |",
+            "| --- | --- | --- | ---: | ---: | ---: | --- |",
+        ]
+        for row in body:
+            row = [f"**{c}**" if i == 2 and c != "ok" else _md(c) for i, c in enumerate(row)]
+            lines.append("| " + " | ".join(row) + " |")
+        return "\n".join(lines) + "\n"
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
+    for index, title in enumerate(header):
+        table.add_column(title, justify="right" if 3 <= index <= 5 else "left", overflow="fold")
+    styles = {"ok": None, "over budget": "yellow", "invalid": "red"}
+    for row, outcome in zip(body, outcomes, strict=True):
+        table.add_row(*row, style=styles[outcome.status])
+    buffer = io.StringIO()
+    console = _console(buffer, color, width)
+    console.print(table)
+    console.print(summary(outcomes), style="bold")
+    return _text(buffer)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_annotations(outcomes: Sequence[Outcome]) -> str:
+    """GitHub Actions workflow commands: an error on the file and line of each invalid file
+    and each busted budget (the budget's own line when it is in the file)."""
+    lines = []
+    for outcome in outcomes:
+        if outcome.error is not None:
+            place = f"file={_escape_property(outcome.path)}"
+            if outcome.line:
+                place += f",line={outcome.line}"
+            message = _escape_data(_error_text(outcome).strip())
+            lines.append(f"::error {place},title=greenai: invalid experiment file::{message}")
+        for breach in outcome.breaches:
+            if outcome.path == "total":
+                lines.append(
+                    f"::error title=greenai: over budget::{_escape_data(breach.message())}"
+                )
+                continue
+            line = breach.budget.line or 1
+            place = f"file={_escape_property(outcome.path)},line={line}"
+            message = _escape_data(breach.message())
+            lines.append(f"::error {place},title=greenai: over budget::{message}")
+    return "\n".join(lines) + ("\n" if lines else "")

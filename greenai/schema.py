@@ -1,0 +1,168 @@
+"""The JSON Schema of the experiment file, for editors with a YAML language server.
+
+It mirrors `greenai.experiment.validate` (the same keys, forms and bounds) so that an editor
+completes and flags what greenai would; greenai's own validation stays the authority (it also
+checks units' dimensions and names against the tables). Region keys and accelerator keys are
+listed as suggestions, while any name that the tables resolve ("France") is still accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from greenai import experiment
+from greenai.tables import Tables
+
+
+def _quantity(description: str, example: str, minimum: float = 0) -> dict[str, Any]:
+    return {
+        "description": description,
+        "anyOf": [
+            {"type": "number", "exclusiveMinimum": minimum},
+            {"type": "string", "minLength": 1},
+        ],
+        "examples": [example],
+    }
+
+
+def _count(description: str, example: Any) -> dict[str, Any]:
+    return {
+        "description": description,
+        "anyOf": [
+            {"type": "number", "exclusiveMinimum": 0},
+            {"type": "string", "pattern": r"^\s*[0-9]*\.?[0-9]+([eE][-+]?[0-9]+)?\s*[kKMBGT]?\s*$"},
+        ],
+        "examples": [example],
+    }
+
+
+def _fraction(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "anyOf": [
+            {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            {"type": "string", "pattern": r"^\s*[0-9.]+\s*%\s*$"},
+        ],
+    }
+
+
+def experiment_schema(tables: Tables) -> dict[str, Any]:
+    """The schema, with the region and accelerator keys of `tables` as suggestions."""
+    regions = sorted(tables.regions)
+    accelerators = sorted(d.key for d in tables.devices.values() if d.kind != "cpu")
+    device_name = {
+        "description": "A device of data/hardware.csv: key, name or alias (case-insensitive).",
+        "anyOf": [{"enum": accelerators}, {"type": "string", "minLength": 1}],
+    }
+    group = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["device"],
+        "properties": {
+            "device": device_name,
+            "count": {"type": "integer", "minimum": 1, "description": "How many devices."},
+            "power": _quantity("Measured average power per device (default unit W).", "188 W"),
+            "utilization": _fraction("Average fraction of TDP drawn (0-1)."),
+        },
+    }
+    limit = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "minLength": 1}]}
+    properties: dict[str, Any] = {
+        "name": {"type": "string", "description": "Shown in tables; default: the file's stem."},
+        "hardware": {
+            "description": '"N x DEVICE", a device name, a mapping, or a list of mappings.',
+            "anyOf": [
+                {"type": "string", "minLength": 1, "examples": ["8 x H100", "64 x V100"]},
+                group,
+                {"type": "array", "minItems": 1, "items": {"anyOf": [group, {"type": "string"}]}},
+            ],
+        },
+        "memory": _quantity("Host DRAM (default unit GB).", "64 GB"),
+        "power": _quantity("Measured average power of the whole machine (default unit W).", "1 kW"),
+        "hours": _quantity("Wall-clock time per run (default unit hours).", "79.2"),
+        "duration": _quantity("Wall-clock time per run, any time unit.", "3.3 days"),
+        "runs": {"type": "integer", "minimum": 1, "description": "Repeats or trials (Green AI H)."},
+        "region": {
+            "description": "A key of data/regions.csv (or a name that resolves to one).",
+            "anyOf": [{"enum": regions}, {"type": "string", "minLength": 1}],
+        },
+        "pue": {
+            "description": "Power usage effectiveness of the data centre (1.0 or more).",
+            "anyOf": [{"type": "number", "minimum": 1}, {"type": "string", "minLength": 1}],
+        },
+        "carbon_intensity": _quantity("Grid intensity (default unit g/kWh).", "0.954 lb/kWh"),
+        "electricity_price": _quantity("Electricity price (default unit USD/kWh).", "0.12 USD/kWh"),
+        "cloud": {
+            "description": "A provider of data/prices.csv, or a mapping.",
+            "anyOf": [
+                {"type": "string", "minLength": 1},
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "provider": {"type": "string", "examples": ["gcp", "aws", "azure"]},
+                        "price": {
+                            "description": "Per device-hour: one value or [low, high].",
+                            "anyOf": [
+                                limit,
+                                {"type": "array", "minItems": 2, "maxItems": 2, "items": limit},
+                            ],
+                        },
+                        "as_of": {
+                            "description": "Use list prices dated on or before this day.",
+                            "anyOf": [{"type": "string", "format": "date"}, {"type": "string"}],
+                        },
+                    },
+                },
+            ],
+        },
+        "fpo": {
+            "description": "Floating-point operations per run (Green AI): total; per_example "
+            "with examples; or parameters with tokens (6 N D training, 2 N D inference).",
+            "anyOf": [
+                _count("Total FLOP per run.", "1.2e21"),
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "properties": {
+                        "total": _count("FLOP per run.", "1.2e21"),
+                        "per_example": _quantity("FLOP per example.", "3.3 GFLOP"),
+                        "examples": _count("Examples per run.", "1.2e9"),
+                        "parameters": _count("Parameter count.", "7B"),
+                        "tokens": _count("Tokens per run.", "1T"),
+                        "mode": {"enum": list(experiment.FPO_MODES)},
+                    },
+                    "oneOf": [
+                        {"required": ["total"]},
+                        {"required": ["per_example", "examples"]},
+                        {"required": ["parameters", "tokens"]},
+                    ],
+                },
+            ],
+        },
+        "budget": {
+            "description": "Limits for greenai check / estimate (exit 1 when exceeded).",
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {
+                "co2e": {**limit, "examples": ["50 kg"]},
+                "cost": {**limit, "examples": ["1000 USD"]},
+                "energy": {**limit, "examples": ["2 MWh"]},
+            },
+        },
+    }
+    assert set(properties) == set(experiment.TOP_KEYS), "schema and validator disagree"
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "greenai experiment",
+        "description": "An ML experiment to price with greenai (energy, CO2e, money, FPO).",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["hardware"],
+        "properties": properties,
+        "allOf": [
+            {"anyOf": [{"required": ["hours"]}, {"required": ["duration"]}]},
+            {"not": {"required": ["hours", "duration"]}},
+            {"anyOf": [{"required": ["region"]}, {"required": ["carbon_intensity"]}]},
+        ],
+    }
