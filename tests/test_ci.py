@@ -229,3 +229,59 @@ def test_version_and_completion(cli) -> None:
     shown = CliRunner().invoke(app, ["--show-completion", "bash"])
     assert shown.exit_code == 0
     assert "_GREENAI_COMPLETE=complete_bash" in shown.output
+
+
+# ----------------------------------------------------------------------------- the Action
+
+
+def test_action_runs_greenai_check_with_its_inputs(tmp_path) -> None:
+    """Run the Action's check step as the runner would: bash, inputs as environment."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"]["using"] == "composite"
+    assert set(action["inputs"]) == {"paths", "budgets", "budget-total", "python-version"}
+    (step,) = [s for s in action["runs"]["steps"] if s.get("name") == "greenai check"]
+    assert step["shell"] == "bash"
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("no bash here")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "greenai").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m greenai "$@"\n')
+    (bin_dir / "greenai").chmod(0o755)
+    summary = tmp_path / "summary.md"
+
+    def run(paths: str, budgets: str, total: str) -> subprocess.CompletedProcess[str]:
+        env = {
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "GREENAI_PATHS": paths,
+            "GREENAI_BUDGETS": budgets,
+            "GREENAI_BUDGET_TOTAL": total,
+            "GITHUB_STEP_SUMMARY": str(summary),
+        }
+        return subprocess.run(
+            [bash, "-e", "-c", step["run"]], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+
+    ok = run("configs/today", "co2e=1t cost=5000USD", "false")
+    assert ok.returncode == 0, ok.stderr
+    assert "2 files: 2 within budget" in summary.read_text()
+    over = run("configs/today configs/strubell2019/elmo.yaml", "co2e=200kg", "false")
+    assert over.returncode == 1
+    assert over.stdout.count("title=greenai: over budget") == 1  # gcp: 231 kg
+    total = run("configs/today", "co2e=200kg", "true")
+    assert total.returncode == 1
+    assert "total CO2e 233.9 kg > 200 kg" in total.stdout  # 230.8 kg + 3.1 kg
+    every = run("", "", "false")  # no inputs: configs/**/*.y*ml
+    assert every.returncode == 0, every.stdout
+    assert "10 files: 10 within budget" in summary.read_text()
+
+
+def test_pre_commit_hook_runs_greenai_check() -> None:
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["entry"] == "greenai check" and hook["pass_filenames"] is True
