@@ -542,7 +542,13 @@ def render_comparison(
     if form is Format.markdown:
         align = ["---" if c in left else "---:" for c in header]
         lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
-        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in body]
+        for row in body:
+            cells = [_md(c) for c in row]
+            if row[0].startswith("* "):  # the best scenario, in bold
+                cells[0] = cells[0][2:]
+                cells = [f"**{c}**" if c else c for c in cells]
+            lines.append("| " + " | ".join(cells) + " |")
+        notes = [n.replace("* lowest", "In bold: the lowest", 1) for n in notes]
         lines += ["", *notes] if notes else []
         for title, items in listing:
             lines += ["", f"Assumptions for {_md(title)}:", ""]

@@ -285,3 +285,11 @@ def test_action_runs_greenai_check_with_its_inputs(tmp_path) -> None:
 def test_pre_commit_hook_runs_greenai_check() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["entry"] == "greenai check" and hook["pass_filenames"] is True
+
+
+def test_this_repositorys_workflow_passes_its_own_budgets(cli, monkeypatch) -> None:
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "greenai-check.yml").read_text())
+    (step,) = [s for s in workflow["jobs"]["price"]["steps"] if s["uses"] == "./"]
+    budgets = [f"--budget={b}" for b in step["with"]["budgets"].split()]
+    monkeypatch.chdir(ROOT)
+    assert cli("check", step["with"]["paths"], *budgets).code == 0

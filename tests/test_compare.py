@@ -152,3 +152,20 @@ def test_a_scenario_the_data_cannot_price_is_named(cli) -> None:
     result = cli("compare", BERT, "--vary", "hardware=V100,H100")
     assert result.code == 2
     assert "(scenario hardware=H100): cloud: no gcp price for h100-sxm5-80gb" in result.err
+
+
+def test_compare_and_check_through_typers_runner() -> None:
+    from typer.testing import CliRunner
+
+    from greenai.cli import app
+
+    runner = CliRunner()
+    grid = runner.invoke(app, ["compare", H100, "--vary", "runs=1,2", "-f", "json"])
+    assert grid.exit_code == 0, grid.output
+    one, two = json.loads(grid.stdout)
+    assert two["co2e_kg"] == pytest.approx(2 * one["co2e_kg"])
+    checked = runner.invoke(app, ["check", H100, "--budget", "co2e=1kg", "-f", "json"])
+    assert checked.exit_code == 1
+    (item,) = json.loads(checked.stdout)
+    assert item["estimate"]["co2e_kg"] == pytest.approx(3 * one["co2e_kg"])  # the file: runs 3
+    assert item["breaches"][0]["limit"] == 1.0

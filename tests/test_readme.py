@@ -12,7 +12,16 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_every_command_is_in_the_readme_with_help_text() -> None:
     group = typer.main.get_command(app)
-    assert set(group.commands) == {"estimate", "regions", "hardware", "prices"}
+    assert set(group.commands) == {
+        "estimate",
+        "compare",
+        "check",
+        "schema",
+        "init",
+        "regions",
+        "hardware",
+        "prices",
+    }
     for name, command in group.commands.items():
         assert f"greenai {name}" in README, name
         assert command.help, name
