@@ -26,6 +26,7 @@ class Outcome:
     estimate: Estimate | None = None
     error: GreenAIError | None = None
     breaches: list[budget.Breach] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
     @property
     def status(self) -> str:
@@ -74,6 +75,7 @@ def run(
         outcome = Outcome(str(path))
         try:
             loaded = experiment.load(path, tables, overrides)
+            outcome.warnings = loaded.warnings
             outcome.estimate = estimate(loaded, tables)
             outcome.breaches = budget.check(
                 [outcome.estimate],

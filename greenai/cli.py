@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -134,6 +135,7 @@ def estimate(
     limits = [budget.from_option(text) for text in budgets or ()]
     loaded = [experiment.load(path, data, overrides or ()) for path in files]
     results = [price(item, data) for item in loaded]
+    _warn(w for item in loaded for w in item.warnings)
     breaches = budget.check(
         results,
         limits,
@@ -151,6 +153,12 @@ def estimate(
     )
     _emit(text, output)
     _fail_over_budget(breaches)
+
+
+def _warn(warnings: Iterable[str]) -> None:
+    """Values far outside the usual range: computed, but said on stderr."""
+    for text in dict.fromkeys(warnings):
+        _error_line(text, prefix="warning: ", color="33")
 
 
 def _fail_over_budget(breaches: list) -> None:
@@ -225,6 +233,7 @@ def compare(
     data = tables.load()
     variations = [grid.parse_variation(text, data) for text in vary or ()]
     comparison = grid.compare(files, variations, data, overrides or (), scale_hours_by)
+    _warn(comparison.warnings)
     order = grid.SortBy(sort.value)
     shown = grid.ordered(comparison, order, top)
     best = grid.best(comparison, order)
@@ -304,6 +313,7 @@ def check(
         text = report.github_annotations(outcomes) + text
     _emit(text, output)
     if output_format is not CheckFormat.github:
+        _warn(w for outcome in outcomes for w in outcome.warnings)
         for outcome in outcomes:
             if outcome.error is not None:
                 _error_line(str(outcome.error))
@@ -476,10 +486,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(int(code))
 
 
-def _error_line(message: str, prefix: str = "error: ") -> None:
+def _error_line(message: str, prefix: str = "error: ", color: str = "31") -> None:
     text = f"{prefix}{message}"
     if sys.stderr.isatty() and "NO_COLOR" not in os.environ:
-        text = f"\x1b[31m{text}\x1b[0m"
+        text = f"\x1b[{color}m{text}\x1b[0m"
     print(text, file=sys.stderr)
 
 

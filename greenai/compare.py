@@ -161,6 +161,7 @@ class Comparison:
     frame: pd.DataFrame
     keys: list[str]
     assumptions: list[str]
+    warnings: list[str]
     _notes: dict[tuple[int, str, int], tuple[Assumption, ...]]
     _names: list[tuple[str, str]]
 
@@ -236,10 +237,12 @@ def compare(
     notes: dict[tuple[int, str, int], tuple[Assumption, ...]] = {}
     names: list[tuple[str, str]] = []
     assumptions: list[str] = []
+    warnings: list[str] = []
     for index, path in enumerate(files):
-        frame, file_notes, name, extra = _one_file(
+        frame, file_notes, name, extra, unusual = _one_file(
             index, Path(path), variations, tables, overrides, scale_hours_by
         )
+        warnings += [w for w in unusual if w not in warnings]
         frames.append(frame)
         notes.update(file_notes)
         names.append((name, str(path)))
@@ -255,7 +258,7 @@ def compare(
         frame[column.rsplit("_", 1)[0] + "_ratio"] = frame[column] / base if base else np.nan
     same = frame["cost_basis"] == frame["cost_basis"].iloc[0]
     frame["cost_ratio"] = frame["cost_ratio"].where(same)
-    return Comparison(frame, keys, assumptions, notes, names)
+    return Comparison(frame, keys, assumptions, warnings, notes, names)
 
 
 def _one_file(
@@ -265,7 +268,9 @@ def _one_file(
     tables: Tables,
     overrides: Sequence[str],
     scale_hours_by: str | None,
-) -> tuple[pd.DataFrame, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str]]:
+) -> tuple[
+    pd.DataFrame, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str], list[str]
+]:
     import pandas as pd
 
     document = experiment.read_yaml(path)
@@ -419,7 +424,16 @@ def _one_file(
             "schedule": o,
         }
     )
-    return frame, file_notes, name, assumptions
+    numbers = frame.select_dtypes("number").to_numpy(dtype=float)
+    if np.isinf(numbers).any():
+        raise InputError(
+            "the figures are too large to compute (not finite); check hours, power, counts and "
+            "runs for a misplaced exponent",
+            where=where,
+        )
+    unusual = [w for part in (machines, sites, schedules) for _, r, _ in part
+               for w in r.experiment.warnings]  # fmt: skip
+    return frame, file_notes, name, assumptions, unusual
 
 
 def _apply(doc: Any, variation: Variation, i: int, tables: Tables, notes: list[Assumption]) -> None:

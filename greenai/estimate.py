@@ -9,6 +9,7 @@ an `Assumption` with its source.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,6 +170,15 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
             fpo=fpo * runs if fpo is not None else None,
         )
 
+    totals = figures(experiment.runs)
+    checked = [totals.energy_kwh, totals.co2e_kg, totals.device_hours, totals.fpo or 0.0]
+    checked += list(totals.cloud_cost_usd or ()) + [totals.electricity_cost_usd or 0.0]
+    if not all(math.isfinite(value) for value in checked):
+        raise InputError(
+            "the figures are too large to compute (not finite); check hours, power, counts and "
+            "runs for a misplaced exponent",
+            where=experiment.file,
+        )
     return Estimate(
         name=experiment.name,
         file=experiment.file,
@@ -176,7 +186,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         runs=experiment.runs,
         pue=pue,
         carbon_intensity_g_per_kwh=intensity,
-        total=figures(experiment.runs),
+        total=totals,
         per_run=figures(1),
         assumptions=tuple(notes),
     )

@@ -24,7 +24,7 @@ from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.tables import Device, Region, Tables
 
-MAX_FILE_BYTES = 1_000_000  # an experiment file is a few hundred bytes; refuse what is not one
+MAX_FILE_BYTES = 256_000  # an experiment file is a few hundred bytes; refuse what is not one
 
 TOP_KEYS = (
     "name",
@@ -47,6 +47,25 @@ CLOUD_KEYS = ("provider", "price", "as_of")
 BUDGET_KEYS = ("co2e", "cost", "energy")
 FPO_KEYS = ("per_example", "examples", "parameters", "tokens", "total", "mode")
 FPO_MODES = {"training": 6.0, "inference": 2.0}  # FPO per parameter per token (Kaplan et al.)
+
+# Upper ends of what real experiments have, for warnings (a value above is possible, but more
+# often a typo or a wrong unit): (limit, unit, why).
+USUAL = {
+    "power": (
+        2_000.0,
+        "W per device",
+        "the highest accelerator TDP in data/hardware.csv is 1,400 W",
+    ),
+    "count": (100_000.0, "devices", "100,000 accelerators in one job"),
+    "hours": (8_760.0, "hours", "a year per run"),
+    "duration": (8_760.0, "hours", "a year per run"),
+    "runs": (10_000.0, "runs", "a large hyperparameter search"),
+    "pue": (3.0, "", "the Uptime Institute's 2018 global average is 1.58"),
+    "carbon_intensity": (1_500.0, "g/kWh", "the highest grid in data/regions.csv is 1,306 g/kWh"),
+    "electricity_price": (1.0, "USD/kWh", "the highest in data/regions.csv is 0.41 USD/kWh"),
+    "memory": (100_000.0, "GB", "100 TB of host memory"),
+    "price": (200.0, "USD per device-hour", "the highest in data/prices.csv is 13.45 USD/h"),
+}
 
 _HARDWARE_TEXT = re.compile(r"^\s*(\d+)\s*[x×*]\s*(.+?)\s*$", re.IGNORECASE)
 _COUNT_TEXT = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKMBGT]?)\s*$")
@@ -102,6 +121,7 @@ class Experiment:
     cloud: Cloud | None = None
     fpo: Fpo | None = None
     budgets: tuple[Budget, ...] = ()
+    warnings: tuple[str, ...] = ()  # values far outside the usual range, with file and line
 
     def label(self) -> str:
         """The hardware as Strubell et al. wrote it ("V100x64"), groups joined with " + "."""
@@ -160,6 +180,52 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _constru
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 
 
+MAX_DEPTH = 32  # an experiment file nests 3 deep; 1,000-level nesting would exhaust recursion
+MAX_NODES = 100_000  # nodes after expanding aliases: refuses "billion laughs" before building
+
+
+def _guard(text: str, where: str) -> None:
+    """Refuse deep nesting and alias bombs from the event stream, before anything is built.
+
+    PyYAML's parser is iterative, its composer recursive; and a few hundred bytes of nested
+    aliases can stand for billions of nodes. Counting each anchor's expanded size as the events
+    go by bounds both time and memory.
+    """
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = [[None, 0]]  # [anchor, expanded nodes so far] per open collection
+    total = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            stack.append([event.anchor, 1])
+            if len(stack) > MAX_DEPTH + 1:
+                line = event.start_mark.line + 1
+                raise InputError(
+                    f"nested more than {MAX_DEPTH} levels deep; an experiment file is a few "
+                    "levels of keys",
+                    where=where,
+                    line=line,
+                )
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            anchor, count = stack.pop()
+        elif isinstance(event, yaml.AliasEvent):
+            anchor, count = None, sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            anchor, count = event.anchor, 1
+        else:
+            continue
+        if anchor is not None:
+            sizes[anchor] = count
+        stack[-1][1] += count
+        total += count if isinstance(event, yaml.AliasEvent) else 0
+        if stack[-1][1] > MAX_NODES or total > MAX_NODES:
+            raise InputError(
+                f"aliases expand to more than {MAX_NODES:,} values; refusing a YAML alias bomb",
+                where=where,
+                line=event.start_mark.line + 1,
+            )
+
+
 def read_yaml(path: Path) -> _Map:
     """The file's top-level mapping, with line numbers; InputError for anything else."""
     where = str(path)
@@ -186,6 +252,7 @@ def read_yaml(path: Path) -> _Map:
         line = data[: error.start].count(b"\n") + 1
         raise InputError("not UTF-8 text", where=where, line=line) from None
     try:
+        _guard(text, where)
         document = yaml.load(text, Loader=_Loader)
     except InputError as error:
         raise error.located(where, error.line, error.key) from None
@@ -329,6 +396,25 @@ class _Check:
     def __init__(self, where: str, tables: Tables) -> None:
         self.where = where
         self.tables = tables
+        self.warnings: list[str] = []
+
+    def usual(self, mapping: Any, key: str, value: float, path: str = "") -> None:
+        """Note a value that is possible but far outside what real experiments have."""
+        high, unit, why = USUAL[key]
+        if value > high:
+            shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+            unit = f" {unit}" if unit else ""
+            self.warnings.append(
+                str(
+                    self.error(
+                        f"{shown}{unit} is far above the usual range (up to {high:,g}{unit}: "
+                        f"{why}); check it",
+                        mapping,
+                        key,
+                        path,
+                    )
+                )
+            )
 
     def error(self, message: str, mapping: Any, key: str, path: str = "") -> InputError:
         lines = getattr(mapping, "lines", {})
@@ -456,7 +542,10 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
             key="hours",
         )
 
+    check.usual(document, "duration" if "duration" in document else "hours", hours)
     runs = check.whole(document, "runs", "the number of runs") if "runs" in document else 1
+    if "runs" in document:
+        check.usual(document, "runs", runs)
 
     region = None
     if "region" in document:
@@ -469,8 +558,16 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
     values: dict[str, Any] = {}
     if "memory" in document:
         values["memory_gb"] = check.positive(document, "memory", "gigabyte", "a memory size")
+        check.usual(document, "memory", values["memory_gb"])
     if "power" in document:
         values["power_w"] = check.positive(document, "power", "watt", "a power")
+        per_device = values["power_w"] / sum(g.count for g in hardware)
+        if per_device > USUAL["power"][0]:
+            check.warnings.append(
+                str(check.error(f"{values['power_w']:,.6g} W is {per_device:,.6g} W per device, "
+                                f"far above the usual range (up to {USUAL['power'][0]:,.0f} W: "
+                                f"{USUAL['power'][2]}); check it", document, "power"))
+            )  # fmt: skip
     if "pue" in document:
         pue = check.quantity(document, "pue", "dimensionless", "a PUE")
         if pue < 1:
@@ -481,14 +578,17 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
                 "pue",
             )
         values["pue"] = pue
+        check.usual(document, "pue", pue)
     if "carbon_intensity" in document:
         values["carbon_intensity_g_per_kwh"] = check.non_negative(
             document, "carbon_intensity", "g/kWh", "a carbon intensity"
         )
+        check.usual(document, "carbon_intensity", values["carbon_intensity_g_per_kwh"])
     if "electricity_price" in document:
         values["electricity_price_usd_per_kwh"] = check.non_negative(
             document, "electricity_price", "USD/kWh", "an electricity price"
         )
+        check.usual(document, "electricity_price", values["electricity_price_usd_per_kwh"])
     if region is None and "carbon_intensity_g_per_kwh" not in values:
         raise InputError(
             "missing key 'region' (a key of data/regions.csv such as us, fr or "
@@ -513,6 +613,7 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
         cloud=cloud,
         fpo=fpo,
         budgets=budgets,
+        warnings=tuple(check.warnings),
         **values,
     )
 
@@ -534,6 +635,12 @@ def _hardware(check: _Check, document: _Map) -> tuple[DeviceGroup, ...]:
             raise check.error(
                 f"expected a device count of 1 or more, got {raw!r}", document, "hardware"
             )
+        if count > USUAL["count"][0]:
+            check.warnings.append(
+                str(check.error(f"{count:,} devices is far above the usual range (up to "
+                                f"{USUAL['count'][0]:,.0f}: {USUAL['count'][2]}); check it",
+                                document, "hardware"))
+            )  # fmt: skip
         try:
             device = check.tables.device(name)
         except InputError as error:
@@ -578,7 +685,10 @@ def _group(check: _Check, raw: _Map, path: str) -> DeviceGroup:
     except InputError as error:
         raise error.located(*_location(check, raw, "device", path)) from None
     count = check.whole(raw, "count", "a device count", path) if "count" in raw else 1
+    check.usual(raw, "count", count, path)
     power = check.positive(raw, "power", "watt", "a power", path) if "power" in raw else None
+    if power is not None:
+        check.usual(raw, "power", power, path)
     utilization = (
         check.fraction(raw, "utilization", "a utilization", path) if "utilization" in raw else None
     )
@@ -632,6 +742,7 @@ def _cloud(check: _Check, document: _Map, region: Region | None) -> Cloud:
                 "cloud",
             )
         price = (low, high)
+        check.usual(raw, "price", high, "cloud")
     if provider is None and price is None:
         raise check.error(
             "give a provider (e.g. gcp) or a price per device-hour", document, "cloud"

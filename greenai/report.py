@@ -735,11 +735,25 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _split_location(text: str, path: str) -> tuple[str, int | None, str]:
+    """ "FILE:LINE: key: message" into its parts (the format of greenai's errors)."""
+    rest = text[len(path) :] if text.startswith(path) else text
+    line = None
+    if rest.startswith(":") and rest[1:].split(":", 1)[0].isdigit():
+        number, rest = rest[1:].split(":", 1)
+        line = int(number)
+    return path, line, rest.lstrip(": ").strip()
+
+
 def github_annotations(outcomes: Sequence[Outcome]) -> str:
     """GitHub Actions workflow commands: an error on the file and line of each invalid file
     and each busted budget (the budget's own line when it is in the file)."""
     lines = []
     for outcome in outcomes:
+        for warning in outcome.warnings:
+            place, line, message = _split_location(warning, outcome.path)
+            where = f"file={_escape_property(place)}" + (f",line={line}" if line else "")
+            lines.append(f"::warning {where},title=greenai: unusual value::{_escape_data(message)}")
         if outcome.error is not None:
             place = f"file={_escape_property(outcome.path)}"
             if outcome.line:
