@@ -393,37 +393,38 @@ def _one_file(
         return np.ravel_multi_index([grid[i] for i in own], [sizes[i] for i in own])
 
     m, s, o = part_index("machine"), part_index("site"), part_index("schedule")
-    run_hours = hours[o] * scale[m]
-    total_hours = run_hours * runs[o]
-    energy = calc.energy_kwh(power[m], total_hours, pue[s])
-    frame = pd.DataFrame(
-        {
-            "file_index": index,
-            "file": where,
-            "name": name,
-            **{
-                _column(v.key): np.asarray(v.labels, dtype=object)[grid[i]]
-                for i, v in enumerate(variations)
-            },
-            "hardware": np.asarray(labels, dtype=object)[m],
-            "runs": runs[o],
-            "hours": total_hours,
-            "power_w": power[m],
-            "pue": pue[s],
-            "carbon_intensity_g_per_kwh": intensity[s],
-            "energy_kwh": energy,
-            "co2e_kg": calc.co2e_kg(energy, intensity[s]),
-            "electricity_cost_usd": calc.energy_cost_usd(energy, price[s]),
-            "cloud_cost_usd_low": calc.compute_cost_usd(total_hours, rate[m, s, 0]),
-            "cloud_cost_usd_high": calc.compute_cost_usd(total_hours, rate[m, s, 1]),
-            "device_hours": devices[m] * total_hours,
-            "fpo": fpo[o] * runs[o],
-            "machine": m,
-            "site": s,
-            "cloud": cloud_index[m, s],
-            "schedule": o,
-        }
-    )
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below, by name
+        run_hours = hours[o] * scale[m]
+        total_hours = run_hours * runs[o]
+        energy = calc.energy_kwh(power[m], total_hours, pue[s])
+        frame = pd.DataFrame(
+            {
+                "file_index": index,
+                "file": where,
+                "name": name,
+                **{
+                    _column(v.key): np.asarray(v.labels, dtype=object)[grid[i]]
+                    for i, v in enumerate(variations)
+                },
+                "hardware": np.asarray(labels, dtype=object)[m],
+                "runs": runs[o],
+                "hours": total_hours,
+                "power_w": power[m],
+                "pue": pue[s],
+                "carbon_intensity_g_per_kwh": intensity[s],
+                "energy_kwh": energy,
+                "co2e_kg": calc.co2e_kg(energy, intensity[s]),
+                "electricity_cost_usd": calc.energy_cost_usd(energy, price[s]),
+                "cloud_cost_usd_low": calc.compute_cost_usd(total_hours, rate[m, s, 0]),
+                "cloud_cost_usd_high": calc.compute_cost_usd(total_hours, rate[m, s, 1]),
+                "device_hours": devices[m] * total_hours,
+                "fpo": fpo[o] * runs[o],
+                "machine": m,
+                "site": s,
+                "cloud": cloud_index[m, s],
+                "schedule": o,
+            }
+        )
     numbers = frame.select_dtypes("number").to_numpy(dtype=float)
     if np.isinf(numbers).any():
         raise InputError(

@@ -171,8 +171,14 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         )
 
     totals = figures(experiment.runs)
-    checked = [totals.energy_kwh, totals.co2e_kg, totals.device_hours, totals.fpo or 0.0]
-    checked += list(totals.cloud_cost_usd or ()) + [totals.electricity_cost_usd or 0.0]
+    checked = [
+        totals.energy_kwh,
+        totals.co2e_kg,
+        totals.device_hours,
+        totals.fpo or 0.0,
+        totals.electricity_cost_usd or 0.0,
+        *(totals.cloud_cost_usd or ()),
+    ]
     if not all(math.isfinite(value) for value in checked):
         raise InputError(
             "the figures are too large to compute (not finite); check hours, power, counts and "
