@@ -607,7 +607,9 @@ def _comparison_csv(comparison: Comparison, shown: pd.DataFrame, system: UnitSys
     figures = ["runs", "hours", "power_w", "pue", "carbon_intensity_g_per_kwh", "energy_kwh",
                mass, "electricity_cost_usd", "cloud_cost_usd_low", "cloud_cost_usd_high",
                "device_hours", "fpo", "energy_ratio", "co2e_ratio", "cost_ratio"]  # fmt: skip
-    writer.writerow(["name", "file", *comparison.keys, "hardware", *figures])
+    writer.writerow(
+        ["name", "file", *(f"scenario.{k}" for k in comparison.keys), "hardware", *figures]
+    )
     for row in shown.itertuples():
         values = {f: getattr(row, f, None) for f in figures}
         values[mass] = co2e(row.co2e_kg, system)
