@@ -71,9 +71,14 @@ with (ROOT / "data" / "regions.csv").open(encoding="utf-8") as stream:
 DEVICES = ["v100", "a100-sxm4-80gb", "h100-sxm5-80gb", "tpu-v3", "mi300x", "k80"]
 REGIONS = ["fr", "de", "pl", "us", "in", "br", "no", "za", "au", "cn"]
 
-durations = st.floats(min_value=1e-3, max_value=5e3, allow_nan=False).flatmap(
-    lambda h: st.sampled_from([(h, h), (h, f"{h!r} h"), (h, f"{h * 60!r} min"), (h, f"{h / 24!r} days")])
-)  # fmt: skip
+
+def _written(hours: float) -> st.SearchStrategy[tuple[float, object]]:
+    """The same duration as a bare number, in hours, in minutes or in days."""
+    forms = [hours, f"{hours!r} h", f"{hours * 60!r} min", f"{hours / 24!r} days"]
+    return st.sampled_from([(hours, form) for form in forms])
+
+
+durations = st.floats(min_value=1e-3, max_value=5e3, allow_nan=False).flatmap(_written)
 
 
 @st.composite
