@@ -239,7 +239,7 @@ OPTION_VALUES = {
             "fpo.total=1e400",
             "budget.co2e=1 kg",
         ]
-    ),  # fmt: skip
+    ),
     "--vary": st.sampled_from(
         [
             "region=fr,de",
@@ -253,13 +253,13 @@ OPTION_VALUES = {
             "cloud.provider=gcp,aws",
             "hours=1,1e400",
         ]
-    ),  # fmt: skip
+    ),
     "--sort": st.sampled_from(["co2e", "energy", "cost", "none", "vibes"]),
     "--top": st.sampled_from(["1", "3", "0", "-2", "many"]),
     "--scale-hours-by": st.sampled_from(["peak_flops", "vibes"]),
     "--budget": st.sampled_from(
         ["co2e=1kg", "co2e=1t", "cost=10USD", "energy=1MWh", "co2e=5W", "carbon=1", "co2e=-1kg"]
-    ),  # fmt: skip
+    ),
 }
 FILES = [ELMO, str(CONFIGS / "today"), "missing.yaml", str(CONFIGS), "-"]
 QUERIES = ["h100", "fr", "gcp", "zzzz", "é"]  # (a full listing is 5,000 rows: slow, not hostile)
