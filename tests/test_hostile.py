@@ -175,3 +175,10 @@ def test_compare_and_check_csv_are_safe_in_a_spreadsheet(cli, write) -> None:
         assert result.code == 0
         rows = list(csv.DictReader(io.StringIO(result.out)))
         assert rows and all(row["name"] == '\'=HYPERLINK("http://x")' for row in rows)
+
+
+def test_shipped_configs_raise_no_warning(cli) -> None:
+    # published figures (NAS: 274,120 h in Strubell et al.'s Table 3) are inside the usual ranges
+    for path in sorted(CONFIGS.rglob("*.yaml")):
+        result = cli("estimate", path)
+        assert (result.code, result.err) == (0, ""), path
