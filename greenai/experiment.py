@@ -402,12 +402,25 @@ class _Check:
         self.tables = tables
         self.warnings: list[str] = []
 
-    def usual(self, mapping: Any, key: str, value: float, path: str = "") -> None:
-        """Note a value that is possible but far outside what real experiments have."""
-        high, unit, why = USUAL[key]
+    def usual(
+        self,
+        mapping: Any,
+        key: str,
+        value: float,
+        path: str = "",
+        *,
+        limit: str = "",
+        said: str = "",
+    ) -> None:
+        """Note a value that is possible but far outside what real experiments have.
+
+        `limit` names the USUAL entry when it is not `key`; `said` is how the file gave it, when
+        the value compared is derived from it (a machine's power per device)."""
+        high, unit, why = USUAL[limit or key]
         if value > high:
             shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
             unit = f" {unit}" if unit else ""
+            shown = f"{said} is {shown}" if said else shown
             self.warnings.append(
                 str(
                     self.error(
@@ -566,12 +579,7 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
     if "power" in document:
         values["power_w"] = check.positive(document, "power", "watt", "a power")
         per_device = values["power_w"] / sum(g.count for g in hardware)
-        if per_device > USUAL["power"][0]:
-            check.warnings.append(
-                str(check.error(f"{values['power_w']:,.6g} W is {per_device:,.6g} W per device, "
-                                f"far above the usual range (up to {USUAL['power'][0]:,.0f} W: "
-                                f"{USUAL['power'][2]}); check it", document, "power"))
-            )  # fmt: skip
+        check.usual(document, "power", per_device, said=f"{values['power_w']:,.6g} W")
     if "pue" in document:
         pue = check.quantity(document, "pue", "dimensionless", "a PUE")
         if pue < 1:
@@ -639,12 +647,7 @@ def _hardware(check: _Check, document: _Map) -> tuple[DeviceGroup, ...]:
             raise check.error(
                 f"expected a device count of 1 or more, got {raw!r}", document, "hardware"
             )
-        if count > USUAL["count"][0]:
-            check.warnings.append(
-                str(check.error(f"{count:,} devices is far above the usual range (up to "
-                                f"{USUAL['count'][0]:,.0f}: {USUAL['count'][2]}); check it",
-                                document, "hardware"))
-            )  # fmt: skip
+        check.usual(document, "hardware", count, limit="count")
         try:
             device = check.tables.device(name)
         except InputError as error:

@@ -357,12 +357,12 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
 
 
-def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
-    """A booktabs table laid out as Strubell et al.'s Table 3 (needs \\usepackage{booktabs})."""
-    header, body = rows(estimates, system)
-    spec = "ll" + "r" * (len(header) - 2)
+def latex_table(
+    command: str, header: list[str], body: list[list[str]], spec: str, caption: str, total: bool
+) -> list[str]:
+    """A booktabs table (needs \\usepackage{booktabs}); `total`: a rule above the last row."""
     lines = [
-        "% greenai estimate: requires \\usepackage{booktabs}",
+        f"% greenai {command}: requires \\usepackage{{booktabs}}",
         "\\begin{table}[t]",
         "\\centering",
         f"\\begin{{tabular}}{{{spec}}}",
@@ -371,16 +371,18 @@ def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions:
         "\\midrule",
     ]
     for index, row in enumerate(body):
-        if len(estimates) > 1 and index == len(body) - 1:
+        if total and index == len(body) - 1:
             lines.append("\\midrule")
         lines.append(" & ".join(latex_escape(c) for c in row) + " \\\\")
-    lines += [
-        "\\bottomrule",
-        "\\end{tabular}",
-        f"\\caption{{Estimated cost of training, CO$_2$e in {co2e_unit(system)} "
-        "(computed with greenai).}",
-        "\\end{table}",
-    ]
+    return [*lines, "\\bottomrule", "\\end{tabular}", f"\\caption{{{caption}}}", "\\end{table}"]
+
+
+def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
+    """A booktabs table laid out as Strubell et al.'s Table 3 (needs \\usepackage{booktabs})."""
+    header, body = rows(estimates, system)
+    caption = f"Estimated cost of training, CO$_2$e in {co2e_unit(system)} (computed with greenai)."
+    spec = "ll" + "r" * (len(header) - 2)
+    lines = latex_table("estimate", header, body, spec, caption, len(estimates) > 1)
     if assumptions:
         for estimate in estimates:
             lines.append(f"% Assumptions for {estimate.name}:")
@@ -556,20 +558,8 @@ def render_comparison(
         return "\n".join(lines) + "\n"
     if form is Format.latex:
         spec = "".join("l" if c in left else "r" for c in header)
-        lines = [
-            "% greenai compare: requires \\usepackage{booktabs}",
-            "\\begin{table}[t]",
-            "\\centering",
-            f"\\begin{{tabular}}{{{spec}}}",
-            "\\toprule",
-            " & ".join(latex_escape(h).replace("CO2e", "CO$_2$e") for h in header) + " \\\\",
-            "\\midrule",
-            *(" & ".join(latex_escape(c) for c in row) + " \\\\" for row in body),
-            "\\bottomrule",
-            "\\end{tabular}",
-            "\\caption{What-if comparison (computed with greenai).}",
-            "\\end{table}",
-        ]
+        caption = "What-if comparison (computed with greenai)."
+        lines = latex_table("compare", header, body, spec, caption, total=False)
         lines += [f"% {latex_escape(n)}" for n in notes]
         return "\n".join(lines) + "\n"
     from rich import box
