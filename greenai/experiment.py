@@ -280,6 +280,10 @@ def read_yaml(path: Path) -> _Map:
     return document
 
 
+def _figure(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+
+
 def _kind(value: Any) -> str:
     if isinstance(value, Mapping):
         return "mapping"
@@ -418,13 +422,13 @@ class _Check:
         the value compared is derived from it (a machine's power per device)."""
         high, unit, why = USUAL[limit or key]
         if value > high:
-            shown = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
             unit = f" {unit}" if unit else ""
-            shown = f"{said} is {shown}" if said else shown
+            shown = _figure(value) + unit
+            shown = f"{said} ({shown})" if said else shown
             self.warnings.append(
                 str(
                     self.error(
-                        f"{shown}{unit} is far above the usual range (up to {high:,g}{unit}: "
+                        f"{shown} is far above the usual range (up to {high:,g}{unit}: "
                         f"{why}); check it",
                         mapping,
                         key,
@@ -579,7 +583,7 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
     if "power" in document:
         values["power_w"] = check.positive(document, "power", "watt", "a power")
         per_device = values["power_w"] / sum(g.count for g in hardware)
-        check.usual(document, "power", per_device, said=f"{values['power_w']:,.6g} W")
+        check.usual(document, "power", per_device, said=f"{_figure(values['power_w'])} W")
     if "pue" in document:
         pue = check.quantity(document, "pue", "dimensionless", "a PUE")
         if pue < 1:
