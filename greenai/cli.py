@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
@@ -434,6 +433,8 @@ def _emit(text: str, output: Path | None) -> None:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write to a temporary file beside `path`, then rename: an error leaves the old file."""
+    import tempfile
+
     from greenai.errors import OutputError
 
     folder = path.parent if str(path.parent) else Path(".")
