@@ -55,6 +55,18 @@ OutputOption = Annotated[
 ]
 
 
+UnitsOption = Annotated[
+    Units,
+    typer.Option("--units", help="CO2e in kg (metric) or lbs (imperial, as Strubell et al.)."),
+]
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Override a key of every file: KEY=VALUE, e.g. region=fr, "
+        "hardware.count=16, cloud.provider=gcp. Repeatable.",
+    ),
+]
 BudgetOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -103,18 +115,8 @@ def estimate(
         list[Path], typer.Argument(help="Experiment files (YAML).", show_default=False)
     ],
     output_format: FormatOption = OutputFormat.table,
-    units: Annotated[
-        Units,
-        typer.Option("--units", help="CO2e in kg (metric) or lbs (imperial, as Strubell et al.)."),
-    ] = Units.metric,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--set",
-            help="Override a key of every file: KEY=VALUE, e.g. region=fr, "
-            "hardware.count=16, cloud.provider=gcp. Repeatable.",
-        ),
-    ] = None,
+    units: UnitsOption = Units.metric,
+    overrides: SetOption = None,
     assumptions: Annotated[
         bool, typer.Option("--assumptions", help="List every figure used, with its source.")
     ] = False,
@@ -211,14 +213,8 @@ def compare(
         ),
     ] = None,
     output_format: FormatOption = OutputFormat.table,
-    units: Annotated[
-        Units,
-        typer.Option("--units", help="CO2e in kg (metric) or lbs (imperial, as Strubell et al.)."),
-    ] = Units.metric,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Override a key of every file first: KEY=VALUE. Repeatable."),
-    ] = None,
+    units: UnitsOption = Units.metric,
+    overrides: SetOption = None,
     assumptions: Annotated[
         bool,
         typer.Option("--assumptions", help="List every figure used for each row shown."),
@@ -267,10 +263,7 @@ def check(
     ] = None,
     budgets: BudgetOption = None,
     budget_total: BudgetTotalOption = False,
-    overrides: Annotated[
-        list[str] | None,
-        typer.Option("--set", help="Override a key of every file: KEY=VALUE. Repeatable."),
-    ] = None,
+    overrides: SetOption = None,
     output_format: Annotated[
         CheckFormat,
         typer.Option(
@@ -280,10 +273,7 @@ def check(
             case_sensitive=False,
         ),
     ] = CheckFormat.table,
-    units: Annotated[
-        Units,
-        typer.Option("--units", help="CO2e in kg (metric) or lbs (imperial, as Strubell et al.)."),
-    ] = Units.metric,
+    units: UnitsOption = Units.metric,
     output: OutputOption = None,
 ) -> None:
     """Validate and price every experiment file; fail on invalid files and busted budgets.

@@ -146,14 +146,6 @@ def region_set(name: str, tables: Tables) -> list[str]:
 # ----------------------------------------------------------------------------- the grid
 
 
-@dataclass(frozen=True, slots=True)
-class _Resolved:
-    """One distinct value of a part: its validated experiment and the notes it produced."""
-
-    experiment: Experiment
-    notes: tuple[Assumption, ...]
-
-
 @dataclass
 class Comparison:
     """The priced grid: one row per scenario in `frame`, baseline (all first values) first."""
@@ -273,19 +265,13 @@ def _one_file(
 ]:
     import pandas as pd
 
-    document = experiment.read_yaml(path)
-    for text in overrides:
-        key_path, value = experiment.parse_override(text)
-        try:
-            experiment.apply_override(document, key_path, value)
-        except InputError as error:
-            raise error.located(f"{path} (--set)", None, ".".join(key_path)) from None
+    document = experiment.read_overridden(path, overrides)
     where = str(path)
     parts = {
         part: [v for v in variations if v.part == part] for part in ("machine", "site", "schedule")
     }
 
-    def resolve(part: str) -> list[tuple[tuple[int, ...], _Resolved, list[Assumption]]]:
+    def resolve(part: str) -> list[tuple[tuple[int, ...], Experiment, list[Assumption]]]:
         """Every combination of this part's values, on top of the other parts' first values."""
         own = parts[part]
         others = [v for v in variations if v.part != part]
@@ -300,7 +286,7 @@ def _one_file(
                 resolved = experiment.validate(doc, where, tables)
             except InputError as error:
                 raise _scenario_error(error, path, chosen) from None
-            found.append((combo, _Resolved(resolved, ()), extra))
+            found.append((combo, resolved, extra))
         return found
 
     machines = resolve("machine")
@@ -326,9 +312,9 @@ def _one_file(
     labels = []
     for i, (combo, m, extra) in enumerate(machines):
         file_notes[(index, "machine", i)] = tuple(extra)
-        power[i] = noted("machine", i, chosen("machine", combo), calc.resolve_power, m.experiment)
-        devices[i] = sum(g.count for g in m.experiment.hardware)
-        labels.append(m.experiment.label())
+        power[i] = noted("machine", i, chosen("machine", combo), calc.resolve_power, m)
+        devices[i] = sum(g.count for g in m.hardware)
+        labels.append(m.label())
     scale = np.ones(len(machines))
     assumptions: list[str] = []
     if scale_hours_by:
@@ -342,9 +328,9 @@ def _one_file(
     for i, (combo, s, extra) in enumerate(sites):
         file_notes[(index, "site", i)] = tuple(extra)
         here = chosen("site", combo)
-        pue[i] = noted("site", i, here, calc.resolve_pue, s.experiment)
-        intensity[i] = noted("site", i, here, calc.resolve_intensity, s.experiment, tables)
-        found = noted("site", i, here, calc.resolve_electricity_price, s.experiment, tables)
+        pue[i] = noted("site", i, here, calc.resolve_pue, s)
+        intensity[i] = noted("site", i, here, calc.resolve_intensity, s, tables)
+        found = noted("site", i, here, calc.resolve_electricity_price, s, tables)
         if found is not None:
             price[i] = found
 
@@ -353,9 +339,9 @@ def _one_file(
     cloud_index = np.arange(len(machines) * len(sites)).reshape(len(machines), len(sites))
     pairs = itertools.product(enumerate(machines), enumerate(sites))
     for (mi, (m_combo, m, _)), (si, (s_combo, s, _)) in pairs:
-        if s.experiment.cloud is None:
+        if s.cloud is None:
             continue
-        both = dataclasses.replace(s.experiment, hardware=m.experiment.hardware)
+        both = dataclasses.replace(s, hardware=m.hardware)
         here = chosen("machine", m_combo) + chosen("site", s_combo)
         ci = int(cloud_index[mi, si])
         priced = noted("cloud", ci, here, calc.resolve_cloud_prices, both, tables)
@@ -370,16 +356,14 @@ def _one_file(
     name = ""
     for i, (combo, o, extra) in enumerate(schedules):
         file_notes[(index, "schedule", i)] = tuple(extra)
-        hours[i] = o.experiment.hours
-        runs[i] = o.experiment.runs
-        name = name or o.experiment.name
-        found = noted("schedule", i, chosen("schedule", combo), calc.resolve_fpo, o.experiment)
+        hours[i] = o.hours
+        runs[i] = o.runs
+        name = name or o.name
+        found = noted("schedule", i, chosen("schedule", combo), calc.resolve_fpo, o)
         if found is not None:
             fpo[i] = found
-        if o.experiment.runs != 1:
-            file_notes[(index, "schedule", i)] += (
-                Assumption("runs", str(o.experiment.runs), calc.FILE),
-            )
+        if o.runs != 1:
+            file_notes[(index, "schedule", i)] += (Assumption("runs", str(o.runs), calc.FILE),)
 
     # the grid: one row per scenario, the first variation varying slowest
     sizes = [len(v.values) for v in variations]
@@ -433,7 +417,7 @@ def _one_file(
             where=where,
         )
     unusual = [w for part in (machines, sites, schedules) for _, r, _ in part
-               for w in r.experiment.warnings]  # fmt: skip
+               for w in r.warnings]  # fmt: skip
     return frame, file_notes, name, assumptions, unusual
 
 
@@ -518,9 +502,7 @@ def _scenario_error(
         values = ", ".join(f"{v.key}={v.labels[i]}" for v, i in chosen)
         error.where = f"{path} (scenario {values})"
         error.line = None
-    elif not error.where or error.where.endswith("(--set)"):
-        error.where = error.where or str(path)
-    return error
+    return error.located(str(path), error.line, error.key)
 
 
 def _throughput_scale(
@@ -528,7 +510,7 @@ def _throughput_scale(
     where: str,
     variations: Sequence[Variation],
     tables: Tables,
-    machines: list[tuple[tuple[int, ...], _Resolved, list[Assumption]]],
+    machines: list[tuple[tuple[int, ...], Experiment, list[Assumption]]],
 ) -> tuple[np.ndarray, str]:
     """Hours on each machine = the file's hours x (the file's peak FLOP/s / the machine's)."""
     doc = copy.deepcopy(document)
@@ -536,7 +518,7 @@ def _throughput_scale(
         if variation.part != "machine":
             _apply(doc, variation, 0, tables, [])
     own = experiment.validate(doc, where, tables)
-    groups = [own.hardware] + [m.experiment.hardware for _, m, _ in machines]
+    groups = [own.hardware] + [m.hardware for _, m, _ in machines]
     every: list[Device] = [g.device for hardware in groups for g in hardware]
     precision = next((p for p in PRECISIONS if all(getattr(d, f"{p}_tflops") for d in every)), None)
     if precision is None:
@@ -551,7 +533,7 @@ def _throughput_scale(
         return sum(g.count * getattr(g.device, f"{precision}_tflops") for g in hardware)
 
     reference = flops(own.hardware)
-    scale = np.array([reference / flops(m.experiment.hardware) for _, m, _ in machines])
+    scale = np.array([reference / flops(m.hardware) for _, m, _ in machines])
     text = (
         f"hours scaled by peak dense {precision} FLOP/s relative to {own.label()} "
         f"({reference:,.0f} TFLOP/s), the hardware the file's hours are for (--scale-hours-by)"

@@ -849,8 +849,8 @@ def _budgets(check: _Check, document: _Map) -> tuple[Budget, ...]:
 # ----------------------------------------------------------------------------- entry points
 
 
-def load(path: str | Path, tables: Tables, overrides: Sequence[str] = ()) -> Experiment:
-    """Read, override and validate one experiment file."""
+def read_overridden(path: str | Path, overrides: Sequence[str] = ()) -> _Map:
+    """The raw document of one experiment file, with the --set overrides applied."""
     path = Path(path)
     document = read_yaml(path)
     for text in overrides:
@@ -859,4 +859,9 @@ def load(path: str | Path, tables: Tables, overrides: Sequence[str] = ()) -> Exp
             apply_override(document, key_path, value)
         except InputError as error:
             raise error.located(f"{path} (--set)", None, ".".join(key_path)) from None
-    return validate(document, str(path), tables)
+    return document
+
+
+def load(path: str | Path, tables: Tables, overrides: Sequence[str] = ()) -> Experiment:
+    """Read, override and validate one experiment file."""
+    return validate(read_overridden(path, overrides), str(path), tables)
