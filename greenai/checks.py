@@ -77,6 +77,7 @@ def run(
             loaded = experiment.load(path, tables, overrides)
             outcome.warnings = loaded.warnings
             outcome.estimate = estimate(loaded, tables)
+            outcome.warnings += outcome.estimate.warnings
             outcome.breaches = budget.check(
                 [outcome.estimate],
                 () if budget_total else budgets,

@@ -39,6 +39,20 @@ class OutputFormat(StrEnum):
     latex = "latex"
 
 
+class EstimateFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    latex = "latex"
+    model_card = "model-card"
+
+
+class TrainingType(StrEnum):
+    pre_training = "pre-training"
+    fine_tuning = "fine-tuning"
+
+
 class Units(StrEnum):
     metric = "metric"
     imperial = "imperial"
@@ -114,7 +128,16 @@ def estimate(
     files: Annotated[
         list[Path], typer.Argument(help="Experiment files (YAML).", show_default=False)
     ],
-    output_format: FormatOption = OutputFormat.table,
+    output_format: Annotated[
+        EstimateFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format; model-card: the co2_eq_emissions block of a Hugging Face "
+            "model card (grams, all files added up).",
+            case_sensitive=False,
+        ),
+    ] = EstimateFormat.table,
     units: UnitsOption = Units.metric,
     overrides: SetOption = None,
     assumptions: Annotated[
@@ -122,9 +145,16 @@ def estimate(
     ] = False,
     budgets: BudgetOption = None,
     budget_total: BudgetTotalOption = False,
+    training_type: Annotated[
+        TrainingType,
+        typer.Option("--training-type", help="For --format model-card.", case_sensitive=False),
+    ] = TrainingType.pre_training,
     output: OutputOption = None,
 ) -> None:
     """Energy, CO2e, electricity and cloud cost, and FPO of experiments (Strubell's Table 3).
+
+    Files that give fpo also get Green AI's breakdown (E x D x H) and, without hours, hours
+    derived from the FPO at the hardware's peak FLOP/s x MFU.
 
     Exit status: 0 within budget, 1 over a budget (--budget or a file's budget:), 2 bad input.
     """
@@ -136,7 +166,9 @@ def estimate(
     limits = [budget.from_option(text) for text in budgets or ()]
     loaded = [experiment.load(path, data, overrides or ()) for path in files]
     results = [price(item, data) for item in loaded]
-    _warn(w for item in loaded for w in item.warnings)
+    _warn(
+        [*(w for item in loaded for w in item.warnings), *(w for r in results for w in r.warnings)]
+    )
     breaches = budget.check(
         results,
         limits,
@@ -151,6 +183,7 @@ def estimate(
         assumptions=assumptions,
         color=output is None and _color(),
         width=_width(output),
+        training_type=training_type.value,
     )
     _emit(text, output)
     _fail_over_budget(breaches)

@@ -27,7 +27,7 @@ import numpy as np
 from greenai import estimate as calc
 from greenai import experiment
 from greenai.errors import InputError
-from greenai.estimate import Assumption, Estimate, Figures
+from greenai.estimate import Assumption, Estimate, Figures, Work
 from greenai.experiment import Experiment
 from greenai.tables import Device, Tables
 
@@ -156,6 +156,7 @@ class Comparison:
     warnings: list[str]
     _notes: dict[tuple[int, str, int], tuple[Assumption, ...]]
     _names: list[tuple[str, str]]
+    _works: dict[tuple[int, int], Work] = dataclasses.field(default_factory=dict)
 
     def estimates(self, frame: pd.DataFrame | None = None) -> list[Estimate]:
         """Estimate objects for the rows of `frame` (default: all), for the renderers."""
@@ -188,6 +189,7 @@ class Comparison:
                 ("machine", row.machine),
                 ("site", row.site),
                 ("cloud", row.cloud),
+                ("work", row.work),
                 ("schedule", row.schedule),
             )
             for note in self._notes.get((row.file_index, part, index), ())
@@ -203,6 +205,7 @@ class Comparison:
             total=figures(1.0),
             per_run=figures(1.0 / row.runs),
             assumptions=notes,
+            work=self._works.get((row.file_index, row.work)),
         )
 
 
@@ -230,9 +233,10 @@ def compare(
     names: list[tuple[str, str]] = []
     assumptions: list[str] = []
     warnings: list[str] = []
+    works: dict[tuple[int, int], Work] = {}
     for index, path in enumerate(files):
         frame, file_notes, name, extra, unusual = _one_file(
-            index, Path(path), variations, tables, overrides, scale_hours_by
+            index, Path(path), variations, tables, overrides, scale_hours_by, works
         )
         warnings += [w for w in unusual if w not in warnings]
         frames.append(frame)
@@ -250,7 +254,7 @@ def compare(
         frame[column.rsplit("_", 1)[0] + "_ratio"] = frame[column] / base if base else np.nan
     same = frame["cost_basis"] == frame["cost_basis"].iloc[0]
     frame["cost_ratio"] = frame["cost_ratio"].where(same)
-    return Comparison(frame, keys, assumptions, warnings, notes, names)
+    return Comparison(frame, keys, assumptions, warnings, notes, names, works)
 
 
 def _one_file(
@@ -260,6 +264,7 @@ def _one_file(
     tables: Tables,
     overrides: Sequence[str],
     scale_hours_by: str | None,
+    works: dict[tuple[int, int], Work],
 ) -> tuple[
     pd.DataFrame, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str], list[str]
 ]:
@@ -349,19 +354,30 @@ def _one_file(
             rate[mi, si, 0] = sum(g.count * low for g, (low, _) in priced)
             rate[mi, si, 1] = sum(g.count * high for g, (_, high) in priced)
 
-    # schedule: hours, runs, FPO per run
-    hours = np.empty(len(schedules))
+    # schedule: runs, FPO per run, and hours per run on each machine (hours derived from the
+    # FPO depend on the machine's peak FLOP/s; hours given are scaled by --scale-hours-by)
+    hours = np.empty((len(machines), len(schedules)))
     runs = np.empty(len(schedules))
     fpo = np.full(len(schedules), np.nan)
+    work_index = np.arange(len(machines) * len(schedules)).reshape(len(machines), len(schedules))
+    unusual: list[str] = []
     name = ""
     for i, (combo, o, extra) in enumerate(schedules):
         file_notes[(index, "schedule", i)] = tuple(extra)
-        hours[i] = o.hours
         runs[i] = o.runs
         name = name or o.name
-        found = noted("schedule", i, chosen("schedule", combo), calc.resolve_fpo, o)
-        if found is not None:
-            fpo[i] = found
+        for mi, (m_combo, m, _) in enumerate(machines):
+            both = dataclasses.replace(o, hardware=m.hardware)
+            here = chosen("machine", m_combo) + chosen("schedule", combo)
+            wi = int(work_index[mi, i])
+            run_hours, work = noted("work", wi, here, calc.resolve_schedule, both)
+            hours[mi, i] = run_hours if o.hours is None else run_hours * scale[mi]
+            if work is not None:
+                fpo[i] = work.per_run
+                if o.hours is not None and work.mfu is not None:
+                    work = dataclasses.replace(work, mfu=work.mfu / scale[mi])
+                works[(index, wi)] = work
+                unusual += calc.implausible(both, work)
         if o.runs != 1:
             file_notes[(index, "schedule", i)] += (Assumption("runs", str(o.runs), calc.FILE),)
 
@@ -378,8 +394,7 @@ def _one_file(
 
     m, s, o = part_index("machine"), part_index("site"), part_index("schedule")
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below, by name
-        run_hours = hours[o] * scale[m]
-        total_hours = run_hours * runs[o]
+        total_hours = hours[m, o] * runs[o]
         energy = calc.energy_kwh(power[m], total_hours, pue[s])
         frame = pd.DataFrame(
             {
@@ -406,6 +421,7 @@ def _one_file(
                 "machine": m,
                 "site": s,
                 "cloud": cloud_index[m, s],
+                "work": work_index[m, o],
                 "schedule": o,
             }
         )
@@ -417,7 +433,7 @@ def _one_file(
             where=where,
         )
     unusual = [w for part in (machines, sites, schedules) for _, r, _ in part
-               for w in r.warnings]  # fmt: skip
+               for w in r.warnings] + unusual  # fmt: skip
     return frame, file_notes, name, assumptions, unusual
 
 

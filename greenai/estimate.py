@@ -16,7 +16,7 @@ from typing import Any
 
 from greenai import units
 from greenai.errors import InputError
-from greenai.experiment import FPO_MODES, DeviceGroup, Experiment
+from greenai.experiment import FPO_MODES, PRECISIONS, DeviceGroup, Experiment
 from greenai.tables import Price, Region, Resolved, Tables
 
 # Method parameters (not data): Strubell et al. 2019 use the Uptime Institute 2018 global
@@ -26,6 +26,15 @@ DEFAULT_PUE_SOURCE = "Strubell et al. 2019 (Uptime Institute 2018 global average
 MEMORY_W_PER_GB = 0.3725
 MEMORY_SOURCE = "Lannelongue et al. 2021, Green Algorithms (referenceValues: memoryPower)"
 FILE = "experiment file"
+# Hours from FPO: a model FLOP utilisation (MFU) is the share of the peak that training achieves.
+# Meta reports 38-43% for Llama 3 pre-training on 16,384 H100s (Dubey et al. 2024).
+DEFAULT_MFU = 0.4
+DEFAULT_MFU_SOURCE = (
+    "greenai default; Llama 3 pre-training reached 38-43% MFU (Dubey et al. 2024, The Llama 3 "
+    "Herd of Models; via https://www.glennklockwood.com/garden/mfu, read 2026-11-23)"
+)
+# Without fpo.precision, the first of these that every working device has a peak for.
+DEFAULT_PRECISIONS = ("bf16", "fp16", "tf32", "fp32")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,44 @@ class Figures:
 
 
 @dataclass(frozen=True, slots=True)
+class Work:
+    """Green AI's price tag in FPO: E (per example) x D (examples per run) x H (runs), and the
+    throughput (peak FLOP/s x MFU) that links the FPO to the hours."""
+
+    per_run: float
+    runs: int
+    per_example: float | None = None  # E; for parameters x tokens, FPO per token (6 N or 2 N)
+    examples: float | None = None  # D per run
+    example: str = "example"  # what D counts: "example" or "token"
+    mode: str | None = None  # training / inference, for parameters x tokens
+    precision: str | None = None
+    peak_flop_per_s: float | None = None  # the whole machine's dense peak at `precision`
+    mfu: float | None = None
+    mfu_from: str | None = None  # "default", "file" (both used to derive hours) or "implied"
+    hours_derived: bool = False
+
+    @property
+    def total(self) -> float:
+        return self.per_run * self.runs
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "per_example": self.per_example,
+            "examples_per_run": self.examples,
+            "example": self.example,
+            "runs": self.runs,
+            "per_run": self.per_run,
+            "total": self.total,
+            "mode": self.mode,
+            "precision": self.precision,
+            "peak_flop_per_s": self.peak_flop_per_s,
+            "mfu": self.mfu,
+            "mfu_from": self.mfu_from,
+            "hours_derived": self.hours_derived,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Estimate:
     name: str
     file: str
@@ -73,6 +120,9 @@ class Estimate:
     total: Figures
     per_run: Figures
     assumptions: tuple[Assumption, ...] = field(default=())
+    work: Work | None = None  # FPO as E x D x H, when the experiment gives it
+    warnings: tuple[str, ...] = ()  # e.g. an implied MFU above 1
+    location: str | None = None  # where the region is, for a model card
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of DESIGN.md, keys in its order."""
@@ -91,6 +141,7 @@ class Estimate:
             "cloud_cost_usd": total["cloud_cost_usd"],
             "device_hours": total["device_hours"],
             "fpo": total["fpo"],
+            "fpo_breakdown": self.work.as_dict() if self.work is not None else None,
             "per_run": self.per_run.as_dict(),
             "assumptions": [
                 {"what": a.what, "value": a.value, "source": a.source} for a in self.assumptions
@@ -141,14 +192,15 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         intensity = resolve_intensity(experiment, tables, notes)
         price = resolve_electricity_price(experiment, tables, notes)
         cloud = resolve_cloud_prices(experiment, tables, notes)
-        fpo = resolve_fpo(experiment, notes)
+        run_hours, work = resolve_schedule(experiment, notes)
     except InputError as error:  # name the file: the data cannot answer for this experiment
         raise error.located(experiment.file, None, error.key) from None
     if experiment.runs != 1:
         notes.append(Assumption("runs", str(experiment.runs), FILE))
+    fpo = work.per_run if work is not None else None
 
     def figures(runs: int) -> Figures:
-        hours = experiment.hours * runs
+        hours = run_hours * runs
         energy = float(energy_kwh(power_w, hours, pue))
         device_hours = sum(g.count for g in experiment.hardware) * hours
         cloud_cost = None
@@ -195,6 +247,20 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         total=totals,
         per_run=figures(1),
         assumptions=tuple(notes),
+        work=work,
+        warnings=implausible(experiment, work),
+        location=tables.location(experiment.region) if experiment.region else None,
+    )
+
+
+def implausible(experiment: Experiment, work: Work | None) -> tuple[str, ...]:
+    """An implied MFU above 1 means the hardware cannot do the FPO in the hours given."""
+    if work is None or work.mfu_from != "implied" or work.mfu is None or work.mfu <= 1:
+        return ()
+    return (
+        f"{experiment.file}: fpo: the FPO need {work.mfu:.3g} x the peak {work.precision} "
+        f"FLOP/s of the hardware for the hours given (an implied MFU above 1); check hours, "
+        "fpo and hardware",
     )
 
 
@@ -410,6 +476,118 @@ def resolve_fpo(experiment: Experiment, notes: list[Assumption]) -> float | None
         )
     )
     return factor * fpo.parameters * fpo.tokens
+
+
+def resolve_schedule(experiment: Experiment, notes: list[Assumption]) -> tuple[float, Work | None]:
+    """Hours per run and the FPO breakdown: hours as given (with the MFU they imply), or
+    derived from the FPO at the hardware's peak FLOP/s x MFU when the file gives no hours."""
+    per_run = resolve_fpo(experiment, notes)
+    fpo = experiment.fpo
+    if per_run is None or fpo is None:
+        if experiment.hours is None:  # validation requires hours or fpo
+            raise InputError("missing key 'hours'", key="hours")
+        return experiment.hours, None
+    breakdown = _breakdown(experiment, per_run)
+    found = peak_flops(experiment, fpo.precision, notes, required=experiment.hours is None)
+    precision, peak = found if found is not None else (None, None)
+    if experiment.hours is not None:
+        mfu = per_run / (peak * experiment.hours * 3600) if peak else None
+        if fpo.mfu is not None:
+            notes.append(
+                Assumption("fpo.mfu", f"{fpo.mfu:g}: not used, the file gives hours", FILE)
+            )
+        implied = "implied" if mfu is not None else None
+        return experiment.hours, Work(
+            **breakdown, precision=precision, peak_flop_per_s=peak, mfu=mfu, mfu_from=implied
+        )
+    assert peak is not None and precision is not None
+    mfu, mfu_from = (fpo.mfu, "file") if fpo.mfu is not None else (DEFAULT_MFU, "default")
+    notes.append(
+        Assumption(
+            "model FLOP utilisation (MFU)", f"{mfu:g}", FILE if fpo.mfu else DEFAULT_MFU_SOURCE
+        )
+    )
+    hours = per_run / (peak * mfu) / 3600
+    notes.append(
+        Assumption(
+            "hours per run (derived)",
+            f"{hours:,.4g} h = {per_run:.4g} FLOP / ({peak / 1e12:,.6g} TFLOP/s x {mfu:g}) / 3600",
+            "greenai: FPO / (peak FLOP/s x MFU); the file gives no hours",
+        )
+    )
+    return hours, Work(
+        **breakdown,
+        precision=precision,
+        peak_flop_per_s=peak,
+        mfu=mfu,
+        mfu_from=mfu_from,
+        hours_derived=True,
+    )
+
+
+def _breakdown(experiment: Experiment, per_run: float) -> dict[str, Any]:
+    fpo = experiment.fpo
+    assert fpo is not None
+    found: dict[str, Any] = {"per_run": per_run, "runs": experiment.runs}
+    if fpo.per_example is not None:
+        found.update(per_example=fpo.per_example, examples=fpo.examples)
+    elif fpo.parameters is not None:
+        found.update(
+            per_example=FPO_MODES[fpo.mode] * fpo.parameters,
+            examples=fpo.tokens,
+            example="token",
+            mode=fpo.mode,
+        )
+    return found
+
+
+def peak_flops(
+    experiment: Experiment, precision: str | None, notes: list[Assumption], required: bool = True
+) -> tuple[str, float] | None:
+    """(precision, FLOP/s): the machine's dense peak. Devices with no peak figure at all (CPUs
+    in data/hardware.csv) are taken to host the work, not to do it. None (unless `required`)
+    when no device or no common precision has a figure."""
+    working = [g for g in experiment.hardware if any(g.device.peak_tflops(p) for p in PRECISIONS)]
+    hosts = [g for g in experiment.hardware if g not in working]
+    names = ", ".join(sorted({g.device.name for g in experiment.hardware}))
+    if not working:
+        if not required:
+            return None
+        raise InputError(
+            f"cannot derive hours from fpo: no peak FLOP/s for {names} in data/hardware.csv; "
+            "give hours",
+            key="hours",
+        )
+    chosen = precision or next(
+        (p for p in DEFAULT_PRECISIONS if all(g.device.peak_tflops(p) for g in working)), None
+    )
+    lacking = [g.device.name for g in working if not chosen or not g.device.peak_tflops(chosen)]
+    if chosen is None or lacking:
+        if not required and precision is None:
+            return None
+        known = sorted(
+            {p for p in PRECISIONS if all(g.device.peak_tflops(p) for g in working)},
+            key=PRECISIONS.index,
+        )
+        raise InputError(
+            f"no dense {chosen or 'common'} peak FLOP/s for {', '.join(sorted(set(lacking)))} in "
+            f"data/hardware.csv; set fpo.precision to one of: {', '.join(known) or 'none known'}"
+            + ("" if known else "; give hours"),
+            key="fpo.precision",
+        )
+    peak = sum(g.count * (g.device.peak_tflops(chosen) or 0.0) for g in working) * 1e12
+    parts = " + ".join(f"{g.count} x {g.device.peak_tflops(chosen):g}" for g in working)
+    sources = "; ".join(sorted({g.device.source for g in working}))
+    how = FILE if precision else "greenai default: the first of bf16, fp16, tf32, fp32 known"
+    notes.append(
+        Assumption(
+            "peak FLOP/s",
+            f"{peak / 1e12:,.6g} TFLOP/s dense {chosen} ({parts} TFLOP/s)"
+            + (f"; {', '.join(g.device.name for g in hosts)} as host" if hosts else ""),
+            f"{sources}; precision: {how}",
+        )
+    )
+    return chosen, peak
 
 
 def _range(low: float, high: float, unit: str) -> str:

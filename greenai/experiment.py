@@ -45,8 +45,10 @@ TOP_KEYS = (
 DEVICE_KEYS = ("device", "count", "power", "utilization")
 CLOUD_KEYS = ("provider", "price", "as_of")
 BUDGET_KEYS = ("co2e", "cost", "energy")
-FPO_KEYS = ("per_example", "examples", "parameters", "tokens", "total", "mode")
+FPO_KEYS = ("per_example", "examples", "parameters", "tokens", "total", "mode", "precision", "mfu")
 FPO_MODES = {"training": 6.0, "inference": 2.0}  # FPO per parameter per token (Kaplan et al.)
+# The dense peak columns of data/hardware.csv, in the order a default precision is chosen.
+PRECISIONS = ("bf16", "fp16", "tf32", "fp32", "fp8")
 
 # Upper ends of what real experiments have, for warnings (a value above is possible, but more
 # often a typo or a wrong unit): (limit, unit, why).
@@ -103,6 +105,8 @@ class Fpo:
     tokens: float | None = None
     total: float | None = None
     mode: str = "training"
+    precision: str | None = None  # the peak FLOP/s column that turns FPO into hours
+    mfu: float | None = None  # model FLOP utilisation: achieved / peak
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +114,7 @@ class Experiment:
     name: str
     file: str
     hardware: tuple[DeviceGroup, ...]
-    hours: float
+    hours: float | None  # None: derived from the FPO (greenai.estimate.resolve_schedule)
     runs: int = 1
     region: Region | None = None
     memory_gb: float | None = None
@@ -552,18 +556,20 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
 
     if "hours" in document and "duration" in document:
         raise check.error("give hours or duration, not both", document, "duration")
+    hours = None
     if "hours" in document:
         hours = check.positive(document, "hours", "hour", "a duration")
     elif "duration" in document:
         hours = check.positive(document, "duration", "hour", "a duration")
-    else:
+    elif "fpo" not in document:
         raise InputError(
-            "missing key 'hours' (wall-clock per run, e.g. hours: 79.2 or duration: 3.3 days)",
+            "missing key 'hours' (wall-clock per run, e.g. hours: 79.2 or duration: 3.3 days; "
+            "or give fpo to derive the hours from the compute)",
             where=where,
             key="hours",
         )
-
-    check.usual(document, "duration" if "duration" in document else "hours", hours)
+    if hours is not None:
+        check.usual(document, "duration" if "duration" in document else "hours", hours)
     runs = check.whole(document, "runs", "the number of runs") if "runs" in document else 1
     if "runs" in document:
         check.usual(document, "runs", runs)
@@ -780,6 +786,7 @@ def _fpo(check: _Check, raw: Any) -> Fpo:
         holder["fpo"] = raw
         return Fpo(total=check.positive(holder, "fpo", "FLOP", "a number of FLOP"))
     check.keys(raw, FPO_KEYS, "fpo")
+    throughput = _throughput(check, raw)
     forms = [
         ("total",) if "total" in raw else None,
         ("per_example", "examples") if {"per_example", "examples"} & raw.keys() else None,
@@ -802,11 +809,14 @@ def _fpo(check: _Check, raw: Any) -> Fpo:
     if "mode" in raw and form != ("parameters", "tokens"):
         raise check.error("mode applies to parameters with tokens", raw, "mode", "fpo")
     if form == ("total",):
-        return Fpo(total=check.positive(raw, "total", "FLOP", "a number of FLOP", "fpo"))
+        return Fpo(
+            total=check.positive(raw, "total", "FLOP", "a number of FLOP", "fpo"), **throughput
+        )
     if form == ("per_example", "examples"):
         return Fpo(
             per_example=check.positive(raw, "per_example", "FLOP", "FLOP per example", "fpo"),
             examples=check.count(raw, "examples", "a number of examples", "fpo"),
+            **throughput,
         )
     mode = "training"
     if "mode" in raw:
@@ -822,7 +832,27 @@ def _fpo(check: _Check, raw: Any) -> Fpo:
         parameters=check.count(raw, "parameters", "a parameter count", "fpo"),
         tokens=check.count(raw, "tokens", "a token count", "fpo"),
         mode=mode,
+        **throughput,
     )
+
+
+def _throughput(check: _Check, raw: _Map) -> dict[str, Any]:
+    """fpo.precision and fpo.mfu: how fast the hardware turns FPO into time."""
+    found: dict[str, Any] = {}
+    if "precision" in raw:
+        text = check.text(raw, "precision", "a precision", "fpo").lower()
+        if text not in PRECISIONS:
+            raise check.error(
+                f"expected a precision with a peak column in data/hardware.csv "
+                f"({', '.join(PRECISIONS)}), got {raw['precision']!r}",
+                raw,
+                "precision",
+                "fpo",
+            )
+        found["precision"] = text
+    if "mfu" in raw:
+        found["mfu"] = check.fraction(raw, "mfu", "a model FLOP utilisation", "fpo")
+    return found
 
 
 def _budgets(check: _Check, document: _Map) -> tuple[Budget, ...]:

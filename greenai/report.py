@@ -34,6 +34,7 @@ class Format(StrEnum):
     csv = "csv"
     markdown = "markdown"
     latex = "latex"
+    model_card = "model-card"
 
 
 class UnitSystem(StrEnum):
@@ -92,6 +93,19 @@ def flop(value: float | None) -> str:
         if abs(value) >= scale:
             return f"{value / scale:,.3g} {prefix}FLOP"
     return f"{value:.3g} FLOP"
+
+
+_COUNTS = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
+
+
+def count(value: float | None) -> str:
+    """Examples and tokens as ML papers write them: 1.4T, 300B, 1.28M."""
+    if value is None:
+        return "—"
+    for scale, suffix in _COUNTS:
+        if abs(value) >= scale:
+            return f"{value / scale:,.3g}{suffix}"
+    return f"{value:,.0f}"
 
 
 def co2e(value_kg: float, system: UnitSystem) -> float:
@@ -157,6 +171,35 @@ def rows(estimates: Sequence[Estimate], system: UnitSystem) -> tuple[list[str], 
     return header, body
 
 
+WORK_TITLE = "FPO as Green AI asks (Schwartz et al.): E per example x D examples x H runs"
+WORK_HEADERS = ("Model", "E: FPO per example", "D: per run", "H: runs", "FPO", "Peak", "MFU")
+
+
+def work_rows(estimates: Sequence[Estimate]) -> list[list[str]]:
+    """One row per experiment that gives FPO: the E x D x H breakdown, the machine's peak
+    FLOP/s and the model FLOP utilisation that links FPO to hours (assumed or implied)."""
+    body = []
+    for e in estimates:
+        w = e.work
+        if w is None:
+            continue
+        per = f"{flop(w.per_example)}/{w.example}" if w.per_example is not None else "—"
+        examples = f"{count(w.examples)} {w.example}s" if w.examples is not None else "—"
+        peak = (
+            f"{flop(w.peak_flop_per_s)}/s {w.precision}" if w.peak_flop_per_s is not None else "—"
+        )
+        mfu = "—"
+        if w.mfu is not None:
+            why = {
+                "implied": "implied by the hours",
+                "file": "from the file; hours derived",
+                "default": "default; hours derived",
+            }[w.mfu_from or "implied"]
+            mfu = f"{w.mfu:.3g} ({why})"
+        body.append([e.name, per, examples, str(w.runs), flop(w.total), peak, mfu])
+    return body
+
+
 def equivalents(
     estimates: Sequence[Estimate], table: Sequence[Equivalent], system: UnitSystem
 ) -> list[str]:
@@ -186,6 +229,7 @@ def render(
     assumptions: bool = False,
     color: bool = False,
     width: int = 160,
+    training_type: str = "pre-training",
 ) -> str:
     if form is Format.json:
         return json.dumps([e.as_dict() for e in estimates], indent=2, ensure_ascii=False) + "\n"
@@ -195,6 +239,8 @@ def render(
         return render_markdown(estimates, system, equivalent_table, assumptions)
     if form is Format.latex:
         return render_latex(estimates, system, assumptions)
+    if form is Format.model_card:
+        return render_model_card(estimates, training_type)
     return render_table(estimates, system, equivalent_table, assumptions, color, width)
 
 
@@ -223,6 +269,15 @@ def render_table(
     buffer = io.StringIO()
     console = _console(buffer, color, width)
     console.print(table)
+    work = work_rows(estimates)
+    if work:
+        console.print(f"\n{WORK_TITLE}:", style="bold")
+        listing = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+        for index, title in enumerate(WORK_HEADERS):
+            listing.add_column(title, justify="left" if index == 0 else "right", overflow="fold")
+        for row in work:
+            listing.add_row(*row)
+        console.print(listing)
     lines = equivalents(estimates, equivalent_table, system)
     if lines:
         console.print(f"\nCO2e in everyday terms ({EQUIVALENTS_SOURCE}):", style="dim")
@@ -268,11 +323,19 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
             "cloud_cost_usd_high",
             "device_hours",
             "fpo",
+            "fpo_per_example",
+            "fpo_examples_per_run",
+            "fpo_example",
+            "precision",
+            "peak_flop_per_s",
+            "mfu",
+            "mfu_from",
         ]
     )
     for e in estimates:
         t = e.total
         cloud = t.cloud_cost_usd or (None, None)
+        w = e.work
         writer.writerow(
             [
                 _safe_cell(v)
@@ -292,6 +355,13 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
                     cloud[1],
                     t.device_hours,
                     t.fpo,
+                    *(
+                        (w.per_example, w.examples, w.example, w.precision, w.peak_flop_per_s)
+                        if w is not None
+                        else (None,) * 5
+                    ),
+                    w.mfu if w is not None else None,
+                    w.mfu_from if w is not None else None,
                 )
             ]
         )
@@ -324,6 +394,12 @@ def render_markdown(
         if len(estimates) > 1 and index == len(body) - 1:
             cells = [f"**{c}**" if c else c for c in cells]
         lines.append("| " + " | ".join(cells) + " |")
+    work = work_rows(estimates)
+    if work:
+        lines += ["", f"{WORK_TITLE}:", ""]
+        lines += ["| " + " | ".join(WORK_HEADERS) + " |"]
+        lines += ["| --- | " + " | ".join("---:" for _ in WORK_HEADERS[1:]) + " |"]
+        lines += ["| " + " | ".join(_md(c) for c in row) + " |" for row in work]
     extra = equivalents(estimates, equivalent_table, system)
     if extra:
         lines += ["", f"CO2e in everyday terms ({EQUIVALENTS_SOURCE}): " + "; ".join(extra) + "."]
@@ -388,6 +464,42 @@ def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions:
             lines.append(f"% Assumptions for {estimate.name}:")
             lines += [f"%   {a.what}: {a.value} ({a.source})" for a in estimate.assumptions]
     return "\n".join(lines) + "\n"
+
+
+def render_model_card(estimates: Sequence[Estimate], training_type: str) -> str:
+    """The `co2_eq_emissions` block of a Hugging Face model card's YAML metadata
+    (https://huggingface.co/docs/hub/model-cards-co2): emissions in grams; several files add up."""
+    import yaml
+
+    from greenai import __version__
+
+    grams = float(f"{sum(e.total.co2e_kg for e in estimates) * 1000:.6g}")  # 6 significant
+    method = "; ".join(
+        f"{e.name}: {e.total.energy_kwh:,.6g} kWh x {e.carbon_intensity_g_per_kwh:g} g/kWh"
+        for e in estimates
+    )
+    block: dict[str, object] = {
+        "emissions": int(grams) if grams.is_integer() else grams,
+        "source": f"greenai {__version__} estimate (Strubell et al. 2019 method): {method}",
+        "training_type": training_type,
+    }
+    places = list(dict.fromkeys(e.location for e in estimates if e.location))
+    if places:
+        block["geographical_location"] = "; ".join(places)
+    block["hardware_used"] = "; ".join(dict.fromkeys(_hardware_words(e) for e in estimates))
+    text = yaml.safe_dump(
+        {"co2_eq_emissions": block}, sort_keys=False, allow_unicode=True, width=1000
+    )
+    return text
+
+
+def _hardware_words(estimate: Estimate) -> str:
+    """'64 x NVIDIA V100' rather than Strubell's 'V100x64'."""
+    parts = []
+    for part in estimate.hardware.split(" + "):
+        name, _, times = part.rpartition("x")
+        parts.append(f"{times} x {name.strip()}" if times.isdigit() else part)
+    return " + ".join(parts)
 
 
 # ----------------------------------------------------------------------------- listings

@@ -117,7 +117,8 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
         },
         "fpo": {
             "description": "Floating-point operations per run (Green AI): total; per_example "
-            "with examples; or parameters with tokens (6 N D training, 2 N D inference).",
+            "with examples; or parameters with tokens (6 N D training, 2 N D inference). "
+            "Without hours, the hours are derived from it.",
             "anyOf": [
                 _count("Total FLOP per run.", "1.2e21"),
                 {
@@ -130,6 +131,15 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
                         "parameters": _count("Parameter count.", "7B"),
                         "tokens": _count("Tokens per run.", "1T"),
                         "mode": {"enum": list(experiment.FPO_MODES)},
+                        "precision": {
+                            "description": "The peak FLOP/s column that turns FPO into hours "
+                            "(default: bf16, else the first every device has).",
+                            "enum": list(experiment.PRECISIONS),
+                        },
+                        "mfu": _fraction(
+                            "Model FLOP utilisation, achieved / peak (default 0.4), for hours "
+                            "derived from the FPO."
+                        ),
                     },
                     "oneOf": [
                         {"required": ["total"]},
@@ -161,7 +171,7 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
         "required": ["hardware"],
         "properties": properties,
         "allOf": [
-            {"anyOf": [{"required": ["hours"]}, {"required": ["duration"]}]},
+            {"anyOf": [{"required": ["hours"]}, {"required": ["duration"]}, {"required": ["fpo"]}]},
             {"not": {"required": ["hours", "duration"]}},
             {"anyOf": [{"required": ["region"]}, {"required": ["carbon_intensity"]}]},
         ],

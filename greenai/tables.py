@@ -125,6 +125,11 @@ class Device:
     release_year: str
     source: str
 
+    def peak_tflops(self, precision: str) -> float | None:
+        """Dense peak TFLOP/s at `precision` (bf16, fp16, tf32, fp32, fp8), None if unknown."""
+        value = getattr(self, f"{precision}_tflops", None)
+        return value or None
+
 
 @dataclass(frozen=True, slots=True)
 class Price:
@@ -277,6 +282,15 @@ class Tables:
             seen.add(current.key)
             yield current
             current = self.regions.get(current.parent) if current.parent else None
+
+    def location(self, region: Region) -> str:
+        """Where a region is, as granular as the table knows: 'gcp:us-central1 (Iowa, United
+        States)', 'Québec, Canada' (Hugging Face's geographical_location asks for this)."""
+        places = [r for r in self.lineage(region) if r.kind in ("subdivision", "country")]
+        names = ", ".join(dict.fromkeys(r.name for r in places))
+        if region.kind in ("subdivision", "country"):
+            return names or region.name
+        return f"{region.key} ({names})" if names else region.key
 
     def carbon_intensity(self, region: Region) -> Resolved | None:
         for place in self.lineage(region):
