@@ -342,6 +342,74 @@ def check(
     raise typer.Exit(int(checks.exit_status(outcomes)))
 
 
+class FpoFormat(StrEnum):
+    table = "table"
+    json = "json"
+    yaml = "yaml"
+
+
+@app.command()
+def fpo(
+    model: Annotated[
+        str,
+        typer.Argument(
+            metavar="MODULE:FACTORY",
+            help="A module (dotted name, or path to a .py file) and the function, class or "
+            "instance in it that gives the torch.nn.Module, e.g. models.py:build.",
+            show_default=False,
+        ),
+    ],
+    input_shapes: Annotated[
+        list[str],
+        typer.Option(
+            "--input-shape",
+            help="Shape of a dummy input, first dimension the batch: 1,3,224,224. Repeat for "
+            "a model that takes several inputs.",
+            show_default=False,
+        ),
+    ],
+    training: Annotated[
+        bool,
+        typer.Option("--training", help="Count forward + backward (a training step)."),
+    ] = False,
+    input_dtype: Annotated[
+        str,
+        typer.Option(
+            "--input-dtype", help="float32, float16, bfloat16, or int64 (token ids, all 0)."
+        ),
+    ] = "float32",
+    examples: Annotated[
+        float | None,
+        typer.Option("--examples", help="Examples per run, to complete the fpo block."),
+    ] = None,
+    output_format: Annotated[
+        FpoFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table, json, or yaml (the fpo: block of an experiment file).",
+            case_sensitive=False,
+        ),
+    ] = FpoFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """FPO per example of a PyTorch model, counted by PyTorch (needs greenai[torch]).
+
+    The count is for one pass over a dummy batch; divide by the batch to get fpo.per_example.
+    """
+    from greenai import flops, report
+
+    shapes = [flops.parse_shape(text) for text in input_shapes]
+    counted = flops.count(model, shapes, training, input_dtype)
+    command = "greenai fpo " + " ".join(
+        [model, *(f"--input-shape {text}" for text in input_shapes)]
+        + (["--training"] if training else [])
+        + ([f"--input-dtype {input_dtype}"] if input_dtype != "float32" else [])
+    )
+    text = report.render_fpo(counted, output_format.value, examples, command, _width(output))
+    _emit(text, output)
+
+
 @app.command()
 def schema(output: OutputOption = None) -> None:
     """Print the JSON Schema of the experiment file (for editors with a YAML language server)."""

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from greenai.checks import Outcome
     from greenai.compare import Comparison
+    from greenai.flops import Count
 
 
 class Format(StrEnum):
@@ -500,6 +501,64 @@ def _hardware_words(estimate: Estimate) -> str:
         name, _, times = part.rpartition("x")
         parts.append(f"{times} x {name.strip()}" if times.isdigit() else part)
     return " + ".join(parts)
+
+
+# ----------------------------------------------------------------------------- greenai fpo
+
+
+def _flop_value(value: float) -> str:
+    """A FLOP count for an experiment file: exact while it is a whole number."""
+    return f"{value:.0f} FLOP" if float(value).is_integer() else f"{value:.10g} FLOP"
+
+
+def fpo_block(count: Count, examples: float | None, command: str) -> str:
+    """The `fpo:` block of an experiment file, ready to paste."""
+    what = "forward + backward" if count.training else "forward"
+    lines = [
+        f"# {command}",
+        f"# counted by PyTorch {count.torch_version} (FlopCounterMode), {what} pass, "
+        f"batch of {count.batch}",
+        "fpo:",
+        f"  per_example: {_flop_value(count.per_example)}",
+    ]
+    if examples is not None:
+        lines.append(f"  examples: {examples:.10g}")
+    else:
+        lines.append("  # examples: N  (examples per run; needed with per_example)")
+    return "\n".join(lines) + "\n"
+
+
+def render_fpo(
+    count: Count, form: str, examples: float | None, command: str, width: int = 160
+) -> str:
+    """`greenai fpo`: the count by operator, per batch and per example, and the fpo block."""
+    if form == "json":
+        found = count.as_dict()
+        if examples is not None:
+            found["examples"] = examples
+        return json.dumps(found, indent=2, ensure_ascii=False) + "\n"
+    if form == "yaml":
+        return fpo_block(count, examples, command)
+    from rich import box
+    from rich.table import Table
+
+    buffer = io.StringIO()
+    console = _console(buffer, False, width)
+    what = "forward + backward" if count.training else "forward"
+    console.print(f"FPO of {count.target} ({what}, batch of {count.batch}):")
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("Operator")
+    table.add_column("FPO", justify="right")
+    table.add_column("Share", justify="right")
+    for op, value in count.by_operator.items():
+        share = f"{value / count.total:.1%}" if count.total else "—"
+        table.add_row(op, flop(value), share)
+    console.print(table)
+    console.print(f"Per batch of {count.batch}: {flop(count.total)}")
+    console.print(f"Per example:    {flop(count.per_example)}")
+    console.print("")
+    console.print(fpo_block(count, examples, command), end="", markup=False)
+    return _text(buffer)
 
 
 # ----------------------------------------------------------------------------- listings

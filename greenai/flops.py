@@ -1,0 +1,256 @@
+"""Count a PyTorch model's FPO with PyTorch's own counter (`torch.utils.flop_counter`).
+
+Green AI asks for the FPO of a result; for a model at hand the cheapest honest figure is the one
+PyTorch counts while running it once on a dummy batch. Two settings make the count complete on a
+CPU: attention runs through the "math" kernel of scaled_dot_product_attention (the fused CPU
+kernel is not counted by FlopCounterMode), and the forward pass runs with autograd on (so that
+nn.MultiheadAttention does not take its fused inference path, which is not counted either).
+The counter counts a multiply-add as 2 FLOP, as greenai does. torch is an optional extra and is
+imported only here, only when asked.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import importlib.util
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from greenai.errors import GreenAIError, InputError
+
+INPUT_DTYPES = ("float32", "float16", "bfloat16", "int64")
+_SHAPE = re.compile(r"^\s*\d+(\s*[,x×]\s*\d+)*\s*$")
+
+
+class MissingExtraError(GreenAIError):
+    """An optional dependency that a command needs is not installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    """FPO of one pass over a batch (forward, or forward + backward when training)."""
+
+    target: str
+    shapes: tuple[tuple[int, ...], ...]
+    training: bool
+    total: float  # FLOP for the whole batch
+    by_operator: dict[str, float] = field(default_factory=dict)
+    torch_version: str = ""
+
+    @property
+    def batch(self) -> int:
+        """The first dimension of the first input: the examples in the batch."""
+        return self.shapes[0][0] if self.shapes and self.shapes[0] else 1
+
+    @property
+    def per_example(self) -> float:
+        return self.total / self.batch
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "target": self.target,
+            "input_shapes": [list(s) for s in self.shapes],
+            "batch": self.batch,
+            "pass": "forward+backward" if self.training else "forward",
+            "fpo": self.total,
+            "fpo_per_example": self.per_example,
+            "by_operator": dict(self.by_operator),
+            "counter": f"torch {self.torch_version} torch.utils.flop_counter.FlopCounterMode",
+        }
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'1,3,224,224' (or '1x3x224x224') -> (1, 3, 224, 224); every dimension at least 1."""
+    if not _SHAPE.match(text):
+        raise InputError(
+            f"expected a shape of whole numbers such as 1,3,224,224, got {text!r}",
+            key="--input-shape",
+        )
+    shape = tuple(int(part) for part in re.split(r"[,x×]", text))
+    if any(d < 1 for d in shape):
+        raise InputError(
+            f"expected every dimension to be 1 or more, got {text!r}", key="--input-shape"
+        )
+    if _product(shape) > 1 << 31:
+        raise InputError(
+            f"{text!r} has {_product(shape):,} elements; count a smaller batch (FPO scale with it)",
+            key="--input-shape",
+        )
+    return shape
+
+
+def _product(shape: Sequence[int]) -> int:
+    result = 1
+    for d in shape:
+        result *= d
+    return result
+
+
+def load_target(target: str) -> Callable[[], Any]:
+    """MODULE:FACTORY, where MODULE is a dotted module name (found from the current folder too)
+    or a path to a .py file, and FACTORY an attribute of it: a function or class that builds the
+    model with no arguments, or a model instance."""
+    module_name, sep, attribute = target.rpartition(":")
+    if not sep or not module_name or not attribute:
+        raise InputError(
+            f"expected MODULE:FACTORY (e.g. mypkg.models:build or models.py:build), got {target!r}"
+        )
+    module = _import(module_name, target)
+    found: Any = module
+    for part in attribute.split("."):
+        if not hasattr(found, part):
+            names = sorted(
+                n for n in dir(found) if not n.startswith("_") and callable(getattr(found, n))
+            )
+            near = difflib.get_close_matches(part, names, n=1, cutoff=0.6)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise InputError(
+                f"{module_name} has no {attribute!r}; {hint}it has: "
+                f"{', '.join(names[:20]) or 'nothing callable'}",
+                where=target,
+            )
+        found = getattr(found, part)
+    return found
+
+
+def _import(name: str, target: str) -> Any:
+    path = Path(name)
+    if name.endswith(".py"):
+        if not path.is_file():
+            raise InputError(f"no such file: {name}", where=target)
+        spec = importlib.util.spec_from_file_location(f"_greenai_fpo_{path.stem}", path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        loader = spec.loader
+        return _run_import(lambda: loader.exec_module(module) or module, target)
+    if str(Path.cwd()) not in sys.path:
+        sys.path.insert(0, str(Path.cwd()))
+    return _run_import(lambda: importlib.import_module(name), target)
+
+
+def _run_import(load: Callable[[], Any], target: str) -> Any:
+    try:
+        return load()
+    except ModuleNotFoundError as error:
+        raise InputError(f"cannot import {target}: {error}", where=target) from None
+    except Exception as error:  # the user's module failed while importing: say where
+        raise InputError(
+            f"importing {target} failed: {type(error).__name__}: {error}", where=target
+        ) from None
+
+
+def torch_module() -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise MissingExtraError(
+            "greenai fpo needs PyTorch, which is not installed; install it with: "
+            "pip install 'greenai[torch]'"
+        ) from None
+    return torch
+
+
+def count(
+    target: str,
+    shapes: Sequence[tuple[int, ...]],
+    training: bool = False,
+    dtype: str = "float32",
+) -> Count:
+    """The FPO PyTorch counts for one pass of the model built by `target` over dummy inputs."""
+    torch = torch_module()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+    from torch.utils.flop_counter import FlopCounterMode
+
+    if dtype not in INPUT_DTYPES:
+        raise InputError(
+            f"expected one of {', '.join(INPUT_DTYPES)}, got {dtype!r}", key="--input-dtype"
+        )
+    if not shapes:
+        raise InputError("give at least one --input-shape, e.g. 1,3,224,224", key="--input-shape")
+    factory = load_target(target)
+    model = _build(factory, target, torch)
+    inputs = [
+        torch.zeros(shape, dtype=torch.int64)
+        if dtype == "int64"
+        else torch.randn(shape, dtype=getattr(torch, dtype))
+        for shape in shapes
+    ]
+    model.train(training)
+    counter = FlopCounterMode(display=False)
+    try:
+        with sdpa_kernel(SDPBackend.MATH), counter:
+            output = model(*inputs)
+            if training:
+                _scalar(output, target, torch).backward()
+    except GreenAIError:
+        raise
+    except Exception as error:
+        shown = " and ".join(",".join(map(str, s)) for s in shapes)
+        raise InputError(
+            f"running {target} on input {shown} ({dtype}) failed: {type(error).__name__}: "
+            f"{_first_line(error)}",
+            key="--input-shape",
+        ) from None
+    by_operator = {str(op): float(n) for op, n in counter.get_flop_counts()["Global"].items()}
+    return Count(
+        target=target,
+        shapes=tuple(tuple(s) for s in shapes),
+        training=training,
+        total=float(counter.get_total_flops()),
+        by_operator=dict(sorted(by_operator.items(), key=lambda item: -item[1])),
+        torch_version=str(torch.__version__),
+    )
+
+
+def _build(factory: Any, target: str, torch: Any) -> Any:
+    model = factory
+    if not isinstance(factory, torch.nn.Module):
+        if not callable(factory):
+            raise InputError(
+                f"{target} is a {type(factory).__name__}, not a model or a function that builds "
+                "one",
+                where=target,
+            )
+        try:
+            model = factory()
+        except Exception as error:
+            raise InputError(
+                f"calling {target}() failed: {type(error).__name__}: {_first_line(error)}",
+                where=target,
+            ) from None
+    if not isinstance(model, torch.nn.Module):
+        raise InputError(
+            f"{target}() returned a {type(model).__name__}, not a torch.nn.Module", where=target
+        )
+    return model
+
+
+def _scalar(output: Any, target: str, torch: Any) -> Any:
+    """A scalar to backpropagate from: the sum of the first floating-point tensor output."""
+    stack = [output]
+    while stack:
+        item = stack.pop(0)
+        if isinstance(item, torch.Tensor) and item.is_floating_point() and item.requires_grad:
+            return item.sum()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif hasattr(item, "__dataclass_fields__"):
+            stack.extend(getattr(item, name) for name in item.__dataclass_fields__)
+    raise InputError(
+        f"{target} returned no floating-point tensor with gradients to run backward from "
+        "(--training)",
+        where=target,
+    )
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else ""

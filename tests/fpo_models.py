@@ -1,0 +1,82 @@
+"""Small PyTorch models whose FPO is known in closed form, for `greenai fpo` tests."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+# one multiply-add = 2 FLOP throughout
+IN, HIDDEN, OUT = 64, 32, 16
+CHANNELS, FILTERS, SIDE, KERNEL = 3, 8, 32, 3
+LENGTH, WIDTH, HEADS = 10, 16, 2
+VOCAB = 100
+
+
+def mlp() -> nn.Module:
+    """Forward: 2 (IN HIDDEN + HIDDEN OUT) per example."""
+    return nn.Sequential(nn.Linear(IN, HIDDEN), nn.ReLU(), nn.Linear(HIDDEN, OUT))
+
+
+def conv() -> nn.Module:
+    """Forward: 2 FILTERS SIDE^2 CHANNELS KERNEL^2 per example (padding keeps the side)."""
+    return nn.Conv2d(CHANNELS, FILTERS, KERNEL, padding=1)
+
+
+class SelfAttention(nn.Module):
+    """One attention layer: q, k, v and output projections (8 L E^2) and the two batched
+    products QK^T and AV (4 L^2 E), per sequence."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.qkv = nn.Linear(WIDTH, 3 * WIDTH)
+        self.out = nn.Linear(WIDTH, WIDTH)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        batch, length, width = x.shape
+        q, k, v = (
+            t.view(batch, length, HEADS, width // HEADS).transpose(1, 2)
+            for t in self.qkv(x).chunk(3, dim=-1)
+        )
+        y = F.scaled_dot_product_attention(q, k, v)
+        return self.out(y.transpose(1, 2).reshape(batch, length, width))
+
+
+class TorchAttention(nn.Module):
+    """The same FPO through nn.MultiheadAttention."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attention = nn.MultiheadAttention(WIDTH, HEADS, batch_first=True)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.attention(x, x, x)[0]
+
+
+def language_model() -> nn.Module:
+    """Token ids in: an embedding lookup (no FLOP) and an output projection, 2 WIDTH VOCAB per
+    token."""
+    return nn.Sequential(nn.Embedding(VOCAB, WIDTH), nn.Linear(WIDTH, VOCAB))
+
+
+instance = mlp()
+not_a_model = 42
+
+
+def returns_a_string() -> str:
+    return "model"
+
+
+def fails() -> nn.Module:
+    raise ValueError("no weights here")
+
+
+class Argmax(nn.Module):
+    """Returns class ids: nothing to run backward from."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.linear = nn.Linear(IN, OUT)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.linear(x).argmax(dim=-1)
