@@ -410,6 +410,98 @@ def fpo(
     _emit(text, output)
 
 
+class CurveFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+@app.command()
+def curve(
+    trials: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV of trials: a header row, then one row per trial.", show_default=False
+        ),
+    ],
+    metric: Annotated[
+        str,
+        typer.Option("--metric", help="The column of validation scores.", show_default=False),
+    ],
+    cost: Annotated[
+        str | None,
+        typer.Option(
+            "--cost",
+            help="The column of each trial's cost (hours, kWh, kg CO2e...); with --experiment, "
+            "the figure of one run: co2e (default), energy, hours, device_hours or cost.",
+        ),
+    ] = None,
+    experiment_file: Annotated[
+        Path | None,
+        typer.Option("--experiment", help="An experiment file: each trial costs one run of it."),
+    ] = None,
+    minimize: Annotated[
+        bool, typer.Option("--minimize", help="Lower is better (a loss, an error rate).")
+    ] = False,
+    overrides: SetOption = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot", help="Also draw the curve to FILE.png, .svg or .pdf (greenai[plot])."
+        ),
+    ] = None,
+    output_format: Annotated[
+        CurveFormat,
+        typer.Option("--format", "-f", help="Output format.", case_sensitive=False),
+    ] = CurveFormat.table,
+    output: OutputOption = None,
+) -> None:
+    """Expected best score after n trials, against n and cost (Dodge et al. 2019).
+
+    With N scores sorted ascending, E[max of n] = sum_i v_(i) ((i/N)^n - ((i-1)/N)^n).
+    """
+    from greenai import curve as curves
+    from greenai import report
+
+    kind = _plot_kind(plot) if plot is not None else None
+    per_trial = None
+    if experiment_file is not None:
+        from greenai import experiment, tables
+        from greenai.estimate import estimate as price
+
+        data = tables.load()
+        loaded = experiment.load(experiment_file, data, overrides or ())
+        _warn(loaded.warnings)
+        per_trial = price(loaded, data).per_run
+    found = curves.from_trials(trials, metric, cost, per_trial, minimize)
+    if plot is not None and kind is not None:
+        write_atomically(plot, _plotted(found, kind))
+    _emit(report.render_curve(found, output_format.value, _width(output)), output)
+
+
+def _plot_kind(path: Path) -> str:
+    from greenai.errors import OutputError
+
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("png", "svg", "pdf"):
+        raise OutputError(f"{path}: --plot writes .png, .svg or .pdf files, not {path.suffix!r}")
+    return kind
+
+
+def _plotted(found: object, kind: str) -> bytes:
+    from greenai import report
+    from greenai.errors import MissingExtraError
+
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        raise MissingExtraError(
+            "--plot needs matplotlib, which is not installed; install it with: "
+            "pip install 'greenai[plot]'"
+        ) from None
+    return report.plot_curve(found, kind)  # type: ignore[arg-type]
+
+
 @app.command()
 def schema(output: OutputOption = None) -> None:
     """Print the JSON Schema of the experiment file (for editors with a YAML language server)."""
@@ -522,7 +614,7 @@ def _emit(text: str, output: Path | None) -> None:
     write_atomically(output, text)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | bytes) -> None:
     """Write to a temporary file beside `path`, then rename: an error leaves the old file."""
     import tempfile
 
@@ -536,8 +628,12 @@ def write_atomically(path: Path, text: str) -> None:
     except OSError as error:
         raise OutputError(f"{path}: cannot write: {error.strerror}") from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            with os.fdopen(handle, "wb") as raw:
+                raw.write(text)
+        else:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
         os.replace(temporary, path)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)

@@ -64,5 +64,10 @@ class DataError(GreenAIError):
     """The shipped data cannot answer: a missing TDP, no price for a device, a broken table."""
 
 
+class MissingExtraError(GreenAIError):
+    """A command needs an optional dependency (an extra such as greenai[torch]) that is not
+    installed."""
+
+
 class OutputError(GreenAIError):
     """The result could not be written where the user asked."""

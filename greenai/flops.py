@@ -21,14 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from greenai.errors import GreenAIError, InputError
+from greenai.errors import GreenAIError, InputError, MissingExtraError
 
 INPUT_DTYPES = ("float32", "float16", "bfloat16", "int64")
 _SHAPE = re.compile(r"^\s*\d+(\s*[,x×]\s*\d+)*\s*$")
-
-
-class MissingExtraError(GreenAIError):
-    """An optional dependency that a command needs is not installed."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from greenai.checks import Outcome
     from greenai.compare import Comparison
+    from greenai.curve import Curve
     from greenai.flops import Count
 
 
@@ -559,6 +560,141 @@ def render_fpo(
     console.print("")
     console.print(fpo_block(count, examples, command), end="", markup=False)
     return _text(buffer)
+
+
+# ----------------------------------------------------------------------------- greenai curve
+
+
+def _score(value: float) -> str:
+    return f"{value:.4g}"
+
+
+def curve_rows(curve: Curve) -> list[list[str]]:
+    """n = 1, 2, 3, 5, 10, 20, 50, ... and N: the expected best score, its spread and cost."""
+    wanted = {1, 2, 3, 5}
+    step = 10
+    while step <= curve.trials:
+        wanted |= {step, 2 * step, 5 * step}
+        step *= 10
+    wanted.add(curve.trials)
+    rows = []
+    for p in curve.points:
+        if p.n in wanted:
+            cost = "" if p.cost is None else number(p.cost)
+            rows.append([str(p.n), _score(p.expected_max), _score(p.std), cost])
+    return rows
+
+
+def chart(curve: Curve, columns: int = 60, lines: int = 12) -> list[str]:
+    """A text plot of the expected best score against n (and the cost of n trials)."""
+    points = curve.points
+    low = min(p.expected_max for p in points)
+    high = max(p.expected_max for p in points)
+    last = points[-1].n
+    grid = [[" "] * columns for _ in range(lines)]
+    for p in points:
+        x = 0 if last == 1 else round((p.n - 1) / (last - 1) * (columns - 1))
+        y = 0 if high == low else round((p.expected_max - low) / (high - low) * (lines - 1))
+        grid[lines - 1 - y][x] = "•"
+    labels = [_score(high), _score(low)]
+    pad = max(len(label) for label in labels)
+    out = []
+    for index, row in enumerate(grid):
+        label = labels[0] if index == 0 else labels[1] if index == lines - 1 else ""
+        edge = "┤" if label else "│"
+        out.append(f"{label:>{pad}} {edge}{''.join(row).rstrip()}")
+    out.append(" " * pad + " └" + "─" * columns)
+    axis = f"1{'trials (n)':^{columns - len(str(last)) - 1}}{last}"
+    out.append(" " * (pad + 2) + axis)
+    if points[-1].cost is not None and curve.cost_label:
+        first, end = number(points[0].cost), number(points[-1].cost)
+        label = curve.cost_label
+        middle = columns - len(first) - len(end)
+        out.append(" " * (pad + 2) + f"{first}{label:^{middle}}{end}")
+    return out
+
+
+def render_curve(curve: Curve, form: str, width: int = 160) -> str:
+    """`greenai curve`: a chart and the table by default; every point as JSON or CSV."""
+    key = "expected_min" if curve.minimize else "expected_max"
+    if form == "json":
+        points = [p.as_dict() for p in curve.points]
+        if curve.minimize:
+            points = [{k.replace("expected_max", key): v for k, v in p.items()} for p in points]
+        return json.dumps(points, indent=2) + "\n"
+    if form == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["n", key, "std", "cost"])
+        for p in curve.points:
+            writer.writerow([p.n, p.expected_max, p.std, "" if p.cost is None else p.cost])
+        return buffer.getvalue()
+    from rich import box
+    from rich.table import Table
+
+    best = "lowest" if curve.minimize else "best"
+    lines = [
+        f"Expected {best} {curve.metric} after n trials (Dodge et al. 2019), from "
+        f"{curve.trials} trials; {best} observed: {_score(curve.best)}",
+        "",
+        *chart(curve, columns=max(20, min(60, width - 20))),
+        "",
+    ]
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
+    table.add_column("n", justify="right")
+    table.add_column(f"expected {'min' if curve.minimize else 'max'}", justify="right")
+    table.add_column("± std", justify="right")
+    if curve.cost_label:
+        table.add_column(f"cost ({curve.cost_label})", justify="right")
+    for row in curve_rows(curve):
+        table.add_row(*(row if curve.cost_label else row[:3]))
+    buffer = io.StringIO()
+    console = _console(buffer, False, width)
+    console.print("\n".join(lines), markup=False)
+    console.print(table)
+    if curve.cost_per_trial is not None:
+        console.print(
+            f"cost of n trials = n x {number(curve.cost_per_trial)} {curve.cost_label} "
+            "(the mean per trial)",
+            markup=False,
+        )
+    return _text(buffer)
+
+
+def plot_curve(curve: Curve, kind: str) -> bytes:
+    """The curve as a PNG, SVG or PDF figure (matplotlib, the optional extra greenai[plot]):
+    against n, and against cost when there is one."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    n = [p.n for p in curve.points]
+    mean = [p.expected_max for p in curve.points]
+    # shade +- one standard deviation, not past the observed range (as Dodge et al. plot it)
+    floor, ceiling = (curve.best, max(mean)) if curve.minimize else (min(mean), curve.best)
+    low = [max(p.expected_max - p.std, floor) for p in curve.points]
+    high = [min(p.expected_max + p.std, ceiling) for p in curve.points]
+    costed = curve.points[-1].cost is not None
+    figure, axes = plt.subplots(1, 2 if costed else 1, figsize=(10 if costed else 5.5, 4))
+    panels = list(axes) if costed else [axes]
+    xs = [(n, "hyperparameter trials (n)")]
+    if costed:
+        xs.append(([p.cost for p in curve.points], f"cost of n trials ({curve.cost_label})"))
+    name = "min" if curve.minimize else "max"
+    for panel, (x, label) in zip(panels, xs, strict=True):
+        panel.plot(x, mean, color="#1b7837")
+        panel.fill_between(x, low, high, color="#1b7837", alpha=0.2, linewidth=0)
+        panel.set_xscale("log")
+        panel.set_xlabel(label)
+        panel.set_ylabel(f"expected {name} {curve.metric}")
+        panel.grid(True, alpha=0.3)
+    figure.suptitle(f"Expected {name} {curve.metric} (Dodge et al. 2019), {curve.trials} trials")
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=kind, metadata={"Date": None} if kind == "svg" else None)
+    plt.close(figure)
+    return buffer.getvalue()
 
 
 # ----------------------------------------------------------------------------- listings
