@@ -41,7 +41,8 @@ class InputError(GreenAIError):
         place = self.where
         if self.line is not None:
             place = f"{place}:{self.line}" if place else f"line {self.line}"
-        parts = [p for p in (place, self.key) if p]
+        key = self.key if self.key.isprintable() else repr(self.key)  # a key of "\r": one line
+        parts = [p for p in (place, key) if p]
         return ": ".join([*parts, self.message])
 
 

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from tests import fpo_models as m
+from tests.conftest import ROOT
 
-MODELS = "tests/fpo_models.py"
+MODELS = str(ROOT / "tests" / "fpo_models.py")
 
 
 def counted(cli, factory: str, *args: str) -> dict:
@@ -104,8 +105,8 @@ def test_the_table_says_how_it_counted(cli) -> None:
          f"{MODELS}:not_a_model is a int, not a model or a function that builds one"),
         ([f"{MODELS}:returns_a_string", "--input-shape", "1,64"], "returned a str, not a "
          "torch.nn.Module"),
-        ([f"{MODELS}:fails", "--input-shape", "1,64"], "calling tests/fpo_models.py:fails() "
-         "failed: ValueError: no weights here"),
+        ([f"{MODELS}:fails", "--input-shape", "1,64"], f"calling {MODELS}:fails() failed: "
+         "ValueError: no weights here"),
         ([f"{MODELS}:Argmax", "--input-shape", "1,64", "--training"], "returned no "
          "floating-point tensor with gradients to run backward from (--training)"),
         ([f"{MODELS}:mlp", "--input-shape", "1,64", "--input-dtype", "int8"], "error: "

@@ -209,10 +209,13 @@ def test_any_bytes_are_refused_in_one_line(tmp_path: Path, data: bytes) -> None:
 
 # ----------------------------------------------------------------------------- command lines
 
-FORMATS = ["table", "json", "csv", "markdown", "latex", "github", "yaml", ""]
+FORMATS = ["table", "json", "csv", "markdown", "latex", "model-card", "github", "yaml", ""]
 OPTIONS = {
     "estimate": ["--format", "--units", "--set", "--assumptions", "--budget", "--budget-total",
-                 "--output"],
+                 "--training-type", "--output"],
+    "fpo": ["--input-shape", "--training", "--input-dtype", "--examples", "--format", "--output"],
+    "curve": ["--metric", "--cost", "--experiment", "--minimize", "--set", "--plot", "--format",
+              "--output"],
     "compare": ["--vary", "--sort", "--top", "--scale-hours-by", "--format", "--units", "--set",
                 "--assumptions", "--budget", "--output"],
     "check": ["--budget", "--budget-total", "--set", "--format", "--units", "--output"],
@@ -255,6 +258,14 @@ OPTION_VALUES = {
         ]
     ),
     "--sort": st.sampled_from(["co2e", "energy", "cost", "none", "vibes"]),
+    "--training-type": st.sampled_from(["pre-training", "fine-tuning", "both"]),
+    "--input-shape": st.sampled_from(["4,64", "1,64", "2,3,32,32", "0,64", "x", "4,65"]),
+    "--input-dtype": st.sampled_from(["float32", "int64", "int8"]),
+    "--examples": st.sampled_from(["1e6", "-1", "many"]),
+    "--metric": st.sampled_from(["accuracy", "acc", "gpu_hours", ""]),
+    "--cost": st.sampled_from(["gpu_hours", "co2e", "energy", "watts"]),
+    "--experiment": st.sampled_from([ELMO, "missing.yaml", str(CONFIGS)]),
+    "--plot": st.sampled_from(["curve.png", "curve.jpg", "no/such/dir/curve.svg"]),
     "--top": st.sampled_from(["1", "3", "0", "-2", "many"]),
     "--scale-hours-by": st.sampled_from(["peak_flops", "vibes"]),
     "--budget": st.sampled_from(
@@ -262,6 +273,10 @@ OPTION_VALUES = {
     ),
 }
 FILES = [ELMO, str(CONFIGS / "today"), "missing.yaml", str(CONFIGS), "-"]
+TRIALS = str(ROOT / "tests" / "data" / "trials.csv")
+_MODELS = ROOT / "tests" / "fpo_models.py"
+MODELS = [f"{_MODELS}:mlp", f"{_MODELS}:conv", f"{_MODELS}:nope", "tests.fpo_models:fails",
+          "nomodule:x", str(_MODELS)]  # fmt: skip
 QUERIES = ["h100", "fr", "gcp", "zzzz", "é"]  # (a full listing is 5,000 rows: slow, not hostile)
 
 
@@ -275,10 +290,16 @@ def command_lines(draw: st.DrawFn, out_dir: Path) -> list[str]:
         argv.append(draw(st.sampled_from(QUERIES)))
     elif command == "init":
         argv.append(str(out_dir / draw(st.sampled_from(["new.yaml", "nested/new.yaml", ""]))))
+    elif command == "fpo":
+        argv.append(draw(st.sampled_from(MODELS)))
+    elif command == "curve":
+        argv.append(draw(st.sampled_from([TRIALS, ELMO, "missing.csv", str(CONFIGS)])))
     for option in draw(st.lists(st.sampled_from(OPTIONS[command]), max_size=3)):
         argv.append(option)
         if option == "--output":
             argv.append(str(out_dir / draw(st.sampled_from(["out.txt", "no/such/dir/out.txt"]))))
+        elif option == "--plot":
+            argv.append(str(out_dir / draw(OPTION_VALUES[option])))
         elif option in OPTION_VALUES:
             argv.append(draw(OPTION_VALUES[option]))
     return argv

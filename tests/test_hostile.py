@@ -182,3 +182,14 @@ def test_shipped_configs_raise_no_warning(cli) -> None:
     for path in sorted(CONFIGS.rglob("*.yaml")):
         result = cli("estimate", path)
         assert (result.code, result.err) == (0, ""), path
+
+
+def test_a_key_with_a_control_character_is_shown_quoted(cli, write) -> None:
+    path = write('"\\r": null\n')  # found by tests/test_fuzz.py
+    result = cli("estimate", path)
+    assert result.code == 2
+    assert result.err == (
+        f"error: {path}:1: '\\r': unknown key; expected one of: name, hardware, memory, power, "
+        "hours, duration, runs, region, pue, carbon_intensity, electricity_price, cloud, fpo, "
+        "budget\n"
+    )

@@ -21,6 +21,8 @@ def test_every_command_is_in_the_readme_with_help_text() -> None:
         "regions",
         "hardware",
         "prices",
+        "fpo",
+        "curve",
     }
     for name, command in group.commands.items():
         assert f"greenai {name}" in README, name
