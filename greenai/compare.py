@@ -55,9 +55,6 @@ REGION_SETS = {
     "@cloud": "every cloud region of AWS, Azure and Google Cloud",
     "@cloud:PROVIDER": "every cloud region of one provider (aws, azure, gcp)",
 }
-# Peak FLOP/s used to rescale hours across hardware: the first precision that every device of
-# the comparison has a dense figure for.
-PRECISIONS = ("bf16", "fp16", "tf32", "fp32")
 _COMMA = re.compile(r",(?![^\[]*\])")  # split on commas outside [low, high] lists
 
 
@@ -536,7 +533,10 @@ def _throughput_scale(
     own = experiment.validate(doc, where, tables)
     groups = [own.hardware] + [m.hardware for _, m, _ in machines]
     every: list[Device] = [g.device for hardware in groups for g in hardware]
-    precision = next((p for p in PRECISIONS if all(getattr(d, f"{p}_tflops") for d in every)), None)
+    # the first precision that every device of the comparison has a dense peak for
+    precision = next(
+        (p for p in calc.DEFAULT_PRECISIONS if all(d.peak_tflops(p) for d in every)), None
+    )
     if precision is None:
         missing = sorted({d.name for d in every if not d.fp32_tflops})
         raise InputError(
@@ -546,7 +546,7 @@ def _throughput_scale(
         )
 
     def flops(hardware: Sequence[Any]) -> float:
-        return sum(g.count * getattr(g.device, f"{precision}_tflops") for g in hardware)
+        return sum(g.count * (g.device.peak_tflops(precision) or 0.0) for g in hardware)
 
     reference = flops(own.hardware)
     scale = np.array([reference / flops(m.hardware) for _, m, _ in machines])

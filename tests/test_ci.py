@@ -208,7 +208,10 @@ def test_init_writes_a_starter_that_prices_and_never_overwrites(cli, tmp_path) -
     estimate = cli("estimate", str(path), "--format", "json")
     assert estimate.code == 0, estimate.err
     (row,) = json.loads(estimate.out)
-    assert row["fpo"] == pytest.approx(6 * 1.3e9 * 26e9 * 5)  # 6 N D x 5 runs
+    assert row["fpo"] == pytest.approx(6 * 1.3e9 * 10e9 * 5)  # 6 N D x 5 runs
+    # a plausible plan: 24 h on 8 A100s (312 TFLOP/s bf16 each) imply an MFU of 0.36
+    assert row["fpo_breakdown"]["mfu"] == pytest.approx(6 * 1.3e9 * 10e9 / (8 * 312e12 * 86_400))
+    assert estimate.err == ""
     path.write_text("mine\n")
     again = cli("init", str(path))
     assert again.code == 2
