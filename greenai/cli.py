@@ -40,6 +40,7 @@ class OutputFormat(StrEnum):
 
 
 class EstimateFormat(StrEnum):
+    # greenai.report.Format, all of it (estimate alone has model-card); declared here for --help
     table = "table"
     json = "json"
     csv = "csv"

@@ -89,12 +89,7 @@ _PREFIXES = [
 
 def flop(value: float | None) -> str:
     """FLOP with an SI prefix (288 EFLOP); FPO counts one multiply-add as 2 FLOP."""
-    if value is None:
-        return "—"
-    for scale, prefix in _PREFIXES:
-        if abs(value) >= scale:
-            return f"{value / scale:,.3g} {prefix}FLOP"
-    return f"{value:.3g} FLOP"
+    return _scaled(value, _PREFIXES, "{} {}FLOP", "{:.3g} FLOP")
 
 
 _COUNTS = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
@@ -102,12 +97,16 @@ _COUNTS = [(1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")]
 
 def count(value: float | None) -> str:
     """Examples and tokens as ML papers write them: 1.4T, 300B, 1.28M."""
+    return _scaled(value, _COUNTS, "{}{}", "{:,.0f}")
+
+
+def _scaled(value: float | None, scales: list[tuple[float, str]], big: str, small: str) -> str:
     if value is None:
         return "—"
-    for scale, suffix in _COUNTS:
+    for scale, prefix in scales:
         if abs(value) >= scale:
-            return f"{value / scale:,.3g}{suffix}"
-    return f"{value:,.0f}"
+            return big.format(f"{value / scale:,.3g}", prefix)
+    return small.format(value)
 
 
 def co2e(value_kg: float, system: UnitSystem) -> float:
