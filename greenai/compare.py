@@ -363,18 +363,22 @@ def _one_file(
         file_notes[(index, "schedule", i)] = tuple(extra)
         runs[i] = o.runs
         name = name or o.name
-        for mi, (m_combo, m, _) in enumerate(machines):
-            both = dataclasses.replace(o, hardware=m.hardware)
-            here = chosen("machine", m_combo) + chosen("schedule", combo)
-            wi = int(work_index[mi, i])
-            run_hours, work = noted("work", wi, here, calc.resolve_schedule, both)
-            hours[mi, i] = run_hours if o.hours is None else run_hours * scale[mi]
-            if work is not None:
-                fpo[i] = work.per_run
-                if o.hours is not None and work.mfu is not None:
-                    work = dataclasses.replace(work, mfu=work.mfu / scale[mi])
-                works[(index, wi)] = work
-                unusual += calc.implausible(both, work)
+        if o.fpo is None:  # hours as given: the same on every machine, but for --scale-hours-by
+            assert o.hours is not None
+            hours[:, i] = o.hours * scale
+        else:
+            for mi, (m_combo, m, _) in enumerate(machines):
+                both = dataclasses.replace(o, hardware=m.hardware)
+                here = chosen("machine", m_combo) + chosen("schedule", combo)
+                wi = int(work_index[mi, i])
+                run_hours, work = noted("work", wi, here, calc.resolve_schedule, both)
+                hours[mi, i] = run_hours if o.hours is None else run_hours * scale[mi]
+                if work is not None:
+                    fpo[i] = work.per_run
+                    if o.hours is not None and work.mfu is not None:
+                        work = dataclasses.replace(work, mfu=work.mfu / scale[mi])
+                    works[(index, wi)] = work
+                    unusual += calc.implausible(both, work)
         if o.runs != 1:
             file_notes[(index, "schedule", i)] += (Assumption("runs", str(o.runs), calc.FILE),)
 
