@@ -192,6 +192,10 @@ MAX_DEPTH = 32  # an experiment file nests 3 deep; 1,000-level nesting would exh
 MAX_NODES = 100_000  # nodes after expanding aliases: refuses "billion laughs" before building
 
 
+def _too_deep() -> str:
+    return f"nested more than {MAX_DEPTH} levels deep; an experiment file is a few levels of keys"
+
+
 def _guard(text: str, where: str) -> None:
     """Refuse deep nesting and alias bombs from the event stream, before anything is built.
 
@@ -202,17 +206,20 @@ def _guard(text: str, where: str) -> None:
     sizes: dict[str, int] = {}
     stack: list[list[Any]] = [[None, 0]]  # [anchor, expanded nodes so far] per open collection
     total = 0
-    for event in yaml.parse(text, Loader=_Loader):
+    try:
+        events = list(yaml.parse(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as error:
+        # libyaml (PyYAML 6.0.4 and later) stops deep nesting itself, with its own words
+        if "nesting depth" not in str(error.problem):
+            raise
+        line = error.problem_mark.line + 1 if error.problem_mark else None
+        raise InputError(_too_deep(), where=where, line=line) from None
+    for event in events:
         if isinstance(event, yaml.CollectionStartEvent):
             stack.append([event.anchor, 1])
             if len(stack) > MAX_DEPTH + 1:
                 line = event.start_mark.line + 1
-                raise InputError(
-                    f"nested more than {MAX_DEPTH} levels deep; an experiment file is a few "
-                    "levels of keys",
-                    where=where,
-                    line=line,
-                )
+                raise InputError(_too_deep(), where=where, line=line)
             continue
         if isinstance(event, yaml.CollectionEndEvent):
             anchor, count = stack.pop()
