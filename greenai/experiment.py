@@ -22,6 +22,7 @@ import yaml
 from greenai import budget, units
 from greenai.budget import Budget
 from greenai.errors import InputError
+from greenai.files import read_limited
 from greenai.tables import Device, Region, Tables
 
 MAX_FILE_BYTES = 256_000  # an experiment file is a few hundred bytes; refuse what is not one
@@ -244,23 +245,7 @@ def _guard(text: str, where: str) -> None:
 def read_yaml(path: Path) -> _Map:
     """The file's top-level mapping, with line numbers; InputError for anything else."""
     where = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"file is {size:,} bytes; an experiment file is expected to be under "
-                f"{MAX_FILE_BYTES:,}",
-                where=where,
-            )
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("no such file", where=where) from None
-    except IsADirectoryError:
-        raise InputError(
-            "is a directory, expected an experiment file (.yaml)", where=where
-        ) from None
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror}", where=where) from None
+    data = read_limited(path, MAX_FILE_BYTES, "an experiment file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
