@@ -39,6 +39,7 @@ PARTS = {
     "memory": "machine",
     "power": "machine",
     "region": "site",
+    "site": "site",
     "pue": "site",
     "carbon_intensity": "site",
     "electricity_price": "site",
@@ -336,20 +337,22 @@ def _one_file(
         if found is not None:
             price[i] = found
 
-    # cloud: USD per wall-clock hour for each machine at each site (spot .. on-demand)
+    # cloud: USD per wall-clock hour for each machine at each site (spot .. on-demand), and
+    # the host's watts (the instance type depends on the machine and the provider)
     rate = np.full((len(machines), len(sites), 2), np.nan)
+    host = np.zeros((len(machines), len(sites)))
     cloud_index = np.arange(len(machines) * len(sites)).reshape(len(machines), len(sites))
     pairs = itertools.product(enumerate(machines), enumerate(sites))
     for (mi, (m_combo, m, _)), (si, (s_combo, s, _)) in pairs:
-        if s.cloud is None:
-            continue
-        both = dataclasses.replace(s, hardware=m.hardware)
+        both = dataclasses.replace(s, hardware=m.hardware, power_w=m.power_w, memory_gb=m.memory_gb)
         here = chosen("machine", m_combo) + chosen("site", s_combo)
         ci = int(cloud_index[mi, si])
-        priced = noted("cloud", ci, here, calc.resolve_cloud_prices, both, tables)
-        if priced is not None:
-            rate[mi, si, 0] = sum(g.count * low for g, (low, _) in priced)
-            rate[mi, si, 1] = sum(g.count * high for g, (_, high) in priced)
+        if s.cloud is not None:
+            priced = noted("cloud", ci, here, calc.resolve_cloud_prices, both, tables)
+            if priced is not None:
+                rate[mi, si, 0] = sum(g.count * low for g, (low, _) in priced)
+                rate[mi, si, 1] = sum(g.count * high for g, (_, high) in priced)
+        host[mi, si] = noted("cloud", ci, here, calc.resolve_host, both, tables)
 
     # schedule: runs, FPO per run, and hours per run on each machine (hours derived from the
     # FPO depend on the machine's peak FLOP/s; hours given are scaled by --scale-hours-by)
@@ -396,7 +399,8 @@ def _one_file(
     m, s, o = part_index("machine"), part_index("site"), part_index("schedule")
     with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below, by name
         total_hours = hours[m, o] * runs[o]
-        energy = calc.energy_kwh(power[m], total_hours, pue[s])
+        machine_w = power[m] + host[m, s]
+        energy = calc.energy_kwh(machine_w, total_hours, pue[s])
         frame = pd.DataFrame(
             {
                 "file_index": index,
@@ -409,7 +413,7 @@ def _one_file(
                 "hardware": np.asarray(labels, dtype=object)[m],
                 "runs": runs[o],
                 "hours": total_hours,
-                "power_w": power[m],
+                "power_w": machine_w,
                 "pue": pue[s],
                 "carbon_intensity_g_per_kwh": intensity[s],
                 "energy_kwh": energy,

@@ -17,12 +17,20 @@ from typing import Any
 from greenai import units
 from greenai.errors import InputError
 from greenai.experiment import FPO_MODES, PRECISIONS, DeviceGroup, Experiment
-from greenai.tables import Price, Region, Resolved, Tables
+from greenai.tables import Instance, Price, Region, Resolved, Tables, instance, sites
 
 # Method parameters (not data): Strubell et al. 2019 use the Uptime Institute 2018 global
 # average PUE; Green Algorithms (Lannelongue et al. 2021) estimate DRAM power per GB.
 DEFAULT_PUE = 1.58
 DEFAULT_PUE_SOURCE = "Strubell et al. 2019 (Uptime Institute 2018 global average)"
+# Host CPU power of a cloud instance: min + utilisation x (max - min) watts per vCPU, with the
+# average CPU utilisation that Cloud Carbon Footprint assumes when none is measured
+# (AVG_CPU_UTILIZATION_2020 = 50 in its cloud constants; ComputeEstimator's formula).
+HOST_CPU_UTILIZATION = 0.5
+HOST_CPU_SOURCE = (
+    "CPU at 50 % load: Cloud Carbon Footprint's default average CPU utilisation "
+    "(AVG_CPU_UTILIZATION_2020), average W = min + 0.5 x (max - min)"
+)
 MEMORY_W_PER_GB = 0.3725
 MEMORY_SOURCE = "Lannelongue et al. 2021, Green Algorithms (referenceValues: memoryPower)"
 FILE = "experiment file"
@@ -192,6 +200,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         intensity = resolve_intensity(experiment, tables, notes)
         price = resolve_electricity_price(experiment, tables, notes)
         cloud = resolve_cloud_prices(experiment, tables, notes)
+        power_w += resolve_host(experiment, tables, notes)
         run_hours, work = resolve_schedule(experiment, notes)
     except InputError as error:  # name the file: the data cannot answer for this experiment
         raise error.located(experiment.file, None, error.key) from None
@@ -310,15 +319,143 @@ def _device_power(group: DeviceGroup, notes: list[Assumption]) -> float:
 
 
 def resolve_pue(experiment: Experiment, notes: list[Assumption]) -> float:
+    """The file's PUE; else that of the place it runs in (`site:`, or a cloud region's own);
+    else Strubell's data-centre average, said out loud: a workstation has no facility."""
     if experiment.pue is not None:
         notes.append(Assumption("PUE", f"{experiment.pue:g}", FILE))
         return experiment.pue
     region = experiment.region
+    site = experiment.site
+    if site not in (None, "cloud"):
+        row = sites()[site]
+        notes.append(Assumption("PUE", f"{row.pue:g} (site: {site}, {row.name})", row.source))
+        return row.pue
     if region is not None and region.pue is not None:
         notes.append(Assumption("PUE", f"{region.pue:g} ({region.key})", region.pue_source))
         return region.pue
-    notes.append(Assumption("PUE", f"{DEFAULT_PUE:g} (default)", DEFAULT_PUE_SOURCE))
+    provider = experiment.cloud.provider if experiment.cloud is not None else None
+    if site == "cloud":
+        row = sites().get(f"cloud:{provider}") if provider else None
+        if row is None:
+            raise InputError(
+                "site: cloud takes the provider's PUE, but no provider is known; give a cloud "
+                "region (e.g. region: gcp:us-central1), cloud: provider, or pue",
+                key="site",
+            )
+        where = f" (no figure for {region.key})" if region is not None else ""
+        notes.append(
+            Assumption("PUE", f"{row.pue:g} (site: cloud, {provider} default{where})", row.source)
+        )
+        return row.pue
+    notes.append(
+        Assumption(
+            "PUE",
+            f"{DEFAULT_PUE:g} (site not given: a data-centre average)",
+            f"{DEFAULT_PUE_SOURCE}; set site: desktop or laptop (1.0), server-room or "
+            "datacenter for the place it runs in, or pue",
+        )
+    )
     return DEFAULT_PUE
+
+
+def resolve_host(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
+    """Watts of the host (CPU, DRAM) that the hardware list leaves out, from the cloud instance
+    type it runs on: Strubell et al. counted CPU and DRAM, and a GPU-only figure reads low.
+
+    A measured whole-machine power includes the host; a CPU under hardware: or a `memory:`
+    counts that part already. Where no instance is known, the note says the host is left out
+    and how to add it."""
+    if experiment.power_w is not None:
+        return 0.0
+    cpu_given = any(g.device.kind == "cpu" for g in experiment.hardware)
+    memory_given = experiment.memory_gb is not None
+    if cpu_given and memory_given:
+        return 0.0
+    cloud = experiment.cloud
+    provider = cloud.provider if cloud is not None else None
+    accelerators = [g for g in experiment.hardware if g.device.kind != "cpu"]
+    parts: list[tuple[Instance, float]] = []  # (instance, share of it used)
+    missing: list[str] = []
+    if cloud is not None and cloud.instance is not None and provider is not None:
+        chosen = instance(provider, cloud.instance)
+        assert chosen is not None  # validated
+        count = sum(g.count for g in accelerators)
+        parts.append((chosen, count / chosen.gpu_count if chosen.gpu_count and count else 1.0))
+    elif provider is not None:
+        for group in accelerators:
+            found, why = _instance_for(group, provider, tables)
+            if found is None:
+                missing.append(f"{group.count} x {group.device.name}: {why}")
+            else:
+                parts.append((found, group.count / found.gpu_count))
+    else:
+        missing.append("no cloud instance type known (not a cloud region, no cloud: provider)")
+    left_out = " and ".join(
+        what for what, given in (("CPU", cpu_given), ("DRAM", memory_given)) if not given
+    )
+    total = 0.0
+    for chosen, share in parts:
+        watts = chosen.min_w_per_vcpu + HOST_CPU_UTILIZATION * (
+            chosen.max_w_per_vcpu - chosen.min_w_per_vcpu
+        )
+        terms, value = [], 0.0
+        if not cpu_given:
+            value += chosen.vcpus * watts
+            terms.append(f"{chosen.vcpus} vCPU x {watts:.4g} W")
+        if not memory_given and chosen.memory_gb is not None:
+            value += float(memory_power_w(chosen.memory_gb))
+            terms.append(f"{chosen.memory_gb:g} GB x {MEMORY_W_PER_GB} W/GB")
+        value *= share
+        total += value
+        said = [
+            f"{share:g} x {chosen.name}" if share != 1 else chosen.name,
+            " + ".join(terms),
+        ]
+        kept = [w for w, given in (("CPU", cpu_given), ("memory", memory_given)) if given]
+        notes.append(
+            Assumption(
+                f"host power ({left_out})",
+                f"{value:,.4g} W = {said[0]}: {said[1]}"
+                + (f"; {' and '.join(kept)} as in the file" if kept else ""),
+                f"{chosen.source}; W per vCPU ({chosen.min_w_per_vcpu:g} idle .. "
+                f"{chosen.max_w_per_vcpu:g} full): {chosen.watts_basis}; {HOST_CPU_SOURCE}"
+                + (f"; {MEMORY_SOURCE}" if not memory_given else ""),
+            )
+        )
+    if missing:
+        notes.append(
+            Assumption(
+                f"host power ({left_out})",
+                "not counted: " + "; ".join(missing),
+                "add it: memory: GB, a CPU entry under hardware: (e.g. - device: EPYC 7763), "
+                "cloud: instance: for a known instance type, or a measured power: of the whole "
+                "machine",
+            )
+        )
+    return total
+
+
+def _instance_for(group: DeviceGroup, provider: str, tables: Tables) -> tuple[Instance | None, str]:
+    """The instance type the price list pairs with this device, when that is unambiguous: the
+    one with exactly `count` devices, or any of them when all give the same host per device."""
+    known: dict[str, Instance] = {}
+    for price in tables.prices_for(provider, group.device.key):
+        found = instance(provider, price.instance)
+        if found is not None and found.gpu_count:
+            known.setdefault(found.name, found)
+    if not known:
+        return None, f"no {provider} instance type with it in data/instances.csv"
+
+    def host(i: Instance, per: int) -> tuple[float, ...]:
+        return (i.vcpus / per, (i.memory_gb or 0.0) / per, i.min_w_per_vcpu, i.max_w_per_vcpu)
+
+    exact = [i for i in known.values() if i.gpu_count == group.count]
+    if len({host(i, 1) for i in exact}) == 1:
+        return exact[0], ""
+    if not exact and len({host(i, i.gpu_count) for i in known.values()}) == 1:
+        return next(iter(known.values())), ""
+    names = ", ".join(sorted(known))
+    return None, f"several {provider} instance types fit ({names}); name one in cloud: instance:"
 
 
 def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:

@@ -23,7 +23,7 @@ from greenai import budget, units
 from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.files import read_limited
-from greenai.tables import Device, Region, Tables
+from greenai.tables import Device, Region, Tables, instance, instance_names, normalize, sites
 
 MAX_FILE_BYTES = 256_000  # an experiment file is a few hundred bytes; refuse what is not one
 
@@ -36,6 +36,7 @@ TOP_KEYS = (
     "duration",
     "runs",
     "region",
+    "site",
     "pue",
     "carbon_intensity",
     "electricity_price",
@@ -44,7 +45,7 @@ TOP_KEYS = (
     "budget",
 )
 DEVICE_KEYS = ("device", "count", "power", "utilization")
-CLOUD_KEYS = ("provider", "price", "as_of")
+CLOUD_KEYS = ("provider", "instance", "price", "as_of")
 BUDGET_KEYS = ("co2e", "cost", "energy")
 FPO_KEYS = ("per_example", "examples", "parameters", "tokens", "total", "mode", "precision", "mfu")
 FPO_MODES = {"training": 6.0, "inference": 2.0}  # FPO per parameter per token (Kaplan et al.)
@@ -68,6 +69,39 @@ USUAL = {
     "electricity_price": (1.0, "USD/kWh", "the highest in data/regions.csv is 0.41 USD/kWh"),
     "memory": (100_000.0, "GB", "100 TB of host memory"),
     "price": (200.0, "USD per device-hour", "the highest in data/prices.csv is 13.45 USD/h"),
+}
+
+# Lower ends, for warnings about a value far below anything real (most often a unit slip):
+# (limit, unit, why).
+USUAL_LOW = {
+    "carbon_intensity": (
+        1.0,
+        "g/kWh",
+        "the lowest annual grid average in greenai's sources is Quebec's direct-combustion "
+        "intensity, 1.2 g/kWh (ECCC, National Inventory Report 2022, Annex 13, 2016-2019)",
+    ),
+}
+# A GPU's idle draw as a share of its TDP, for the low-side check of a measured power. The Teads
+# "AWS EC2 Carbon Footprint Dataset" gives GPUWatt @ Idle / GPUWatt @ 100% = 34.8 / 305.6 (V100,
+# K80, M60), 8.1 / 71.3 (T4), 371.6 / 3259.3 (8 x A100): 0.114 (cloud-carbon-coefficients
+# aws-instances.csv @dda7621, 2023); for an H100 SXM (700 W) that is ~80 W.
+GPU_IDLE_FRACTION = 0.114
+GPU_IDLE_SOURCE = "Teads AWS EC2 dataset: GPU idle = 11.4 % of full load"
+# Kinds of place (`site:`): the keys of data/sites.csv, "cloud" (the provider's own PUE), and
+# other names people use for them.
+SITE_ALIASES = {
+    "cloud": "cloud",
+    "datacentre": "datacenter",
+    "dc": "datacenter",
+    "colocation": "datacenter",
+    "serverroom": "server-room",
+    "servercloset": "server-room",
+    "onpremises": "server-room",
+    "onprem": "server-room",
+    "workstation": "desktop",
+    "pc": "desktop",
+    "personalcomputer": "desktop",
+    "notebook": "laptop",
 }
 
 _HARDWARE_TEXT = re.compile(r"^\s*(\d+)\s*[x×*]\s*(.+?)\s*$", re.IGNORECASE)
@@ -94,6 +128,7 @@ class Cloud:
     price_usd_per_device_hour: tuple[float, float] | None = None
     as_of: date | None = None
     inferred: bool = False  # provider taken from a `provider:region` region key
+    instance: str | None = None  # an instance type of data/instances.csv (its host is priced)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +153,7 @@ class Experiment:
     hours: float | None  # None: derived from the FPO (greenai.estimate.resolve_schedule)
     runs: int = 1
     region: Region | None = None
+    site: str | None = None  # a key of data/sites.csv, or "cloud"
     memory_gb: float | None = None
     power_w: float | None = None
     pue: float | None = None
@@ -433,6 +469,22 @@ class _Check:
                 )
             )
 
+    def low(self, mapping: Any, key: str, value: float, hint: str, path: str = "") -> None:
+        """Note a value far below anything real, with the reading the file likely meant."""
+        limit, unit, why = USUAL_LOW[key]
+        if 0 < value < limit:
+            self.note(
+                f"{_figure(value)} {unit} is below the usual range (from {limit:g} {unit}: "
+                f"{why}); {hint}",
+                mapping,
+                key,
+                path,
+            )
+
+    def note(self, message: str, mapping: Any, key: str, path: str = "") -> None:
+        """A warning, located like an error (file, line, key)."""
+        self.warnings.append(str(self.error(message, mapping, key, path)))
+
     def error(self, message: str, mapping: Any, key: str, path: str = "") -> InputError:
         lines = getattr(mapping, "lines", {})
         line = lines.get(key) if isinstance(lines, dict) else None
@@ -575,6 +627,8 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
             raise error.located(*_location(check, document, "region")) from None
 
     values: dict[str, Any] = {}
+    if "site" in document:
+        values["site"] = _site(check, document)
     if "memory" in document:
         values["memory_gb"] = check.positive(document, "memory", "gigabyte", "a memory size")
         check.usual(document, "memory", values["memory_gb"])
@@ -582,6 +636,7 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
         values["power_w"] = check.positive(document, "power", "watt", "a power")
         per_device = values["power_w"] / sum(g.count for g in hardware)
         check.usual(document, "power", per_device, said=f"{_figure(values['power_w'])} W")
+        _machine_below_idle(check, document, values["power_w"], hardware)
     if "pue" in document:
         pue = check.quantity(document, "pue", "dimensionless", "a PUE")
         if pue < 1:
@@ -598,6 +653,13 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
             document, "carbon_intensity", "g/kWh", "a carbon intensity"
         )
         check.usual(document, "carbon_intensity", values["carbon_intensity_g_per_kwh"])
+        given = values["carbon_intensity_g_per_kwh"]
+        check.low(
+            document,
+            "carbon_intensity",
+            given,
+            f"did you mean {given:g} kg/kWh = {given * 1000:g} g/kWh? (a bare number is g/kWh)",
+        )
     if "electricity_price" in document:
         values["electricity_price_usd_per_kwh"] = check.non_negative(
             document, "electricity_price", "USD/kWh", "an electricity price"
@@ -698,10 +760,71 @@ def _group(check: _Check, raw: _Map, path: str) -> DeviceGroup:
     power = check.positive(raw, "power", "watt", "a power", path) if "power" in raw else None
     if power is not None:
         check.usual(raw, "power", power, path)
+        idle = _idle_w(device)
+        if idle is not None and power < idle:
+            check.note(
+                f"{_figure(power)} W per {_short(device)} is below its idle draw (~{idle:.0f} W: "
+                f"{GPU_IDLE_FRACTION:.1%} of its {device.tdp_w:g} W TDP, {GPU_IDLE_SOURCE}); "
+                "power under hardware: is one device's measured average, so check the unit",
+                raw,
+                "power",
+                path,
+            )
     utilization = (
         check.fraction(raw, "utilization", "a utilization", path) if "utilization" in raw else None
     )
     return DeviceGroup(device, count, power, utilization)
+
+
+def _short(device: Device) -> str:
+    return re.sub(r"^(NVIDIA|AMD|Google|Intel)\s+", "", device.name)
+
+
+def _idle_w(device: Device) -> float | None:
+    """A GPU's idle draw (a share of its TDP); None for other kinds, which the share is not for."""
+    if device.kind != "gpu" or not device.tdp_w:
+        return None
+    return device.tdp_w * GPU_IDLE_FRACTION
+
+
+def _machine_below_idle(
+    check: _Check, document: _Map, power: float, hardware: Sequence[DeviceGroup]
+) -> None:
+    """A whole machine's measured power below what its GPUs draw idle was most likely meant per
+    device: say which reading greenai took and where the other one goes."""
+    floor = sum(g.count * (_idle_w(g.device) or 0.0) for g in hardware)
+    if power >= floor:
+        return
+    count = sum(g.count for g in hardware)
+    label = " + ".join(f"{g.count} x {_short(g.device)}" for g in hardware)
+    if len(hardware) == 1:
+        device = hardware[0].device
+        idle = (
+            f"an {_short(device)}'s idle draw (~{_idle_w(device):.0f} W: "
+            f"{GPU_IDLE_FRACTION:.1%} of its {device.tdp_w:g} W TDP, {GPU_IDLE_SOURCE})"
+        )
+    else:
+        idle = f"what the GPUs draw idle ({floor:,.0f} W together, {GPU_IDLE_SOURCE})"
+    check.note(
+        f"{_figure(power)} W for {label} is {power / count:.3g} W per device, below {idle}; "
+        "power: at the top level is the whole machine's measured average. If "
+        f"{_figure(power)} W is per device, put it under hardware: - power: {_figure(power)} W",
+        document,
+        "power",
+    )
+
+
+def _site(check: _Check, document: _Map) -> str:
+    """`site:` as a key of data/sites.csv or "cloud", names people use for them accepted."""
+    text = check.text(document, "site", "a kind of place")
+    known = ["cloud", *(k for k in sites() if not k.startswith("cloud:"))]
+    by_name = {normalize(k): k for k in known} | SITE_ALIASES
+    found = by_name.get(normalize(text))
+    if found is None:
+        near = difflib.get_close_matches(text.lower(), known, n=1, cutoff=0.5)
+        hint = f"did you mean {near[0]!r}?" if near else f"expected one of: {', '.join(known)}"
+        raise check.error(f"unknown site {text!r}; {hint}", document, "site")
+    return found
 
 
 def _cloud(check: _Check, document: _Map, region: Region | None) -> Cloud:
@@ -756,6 +879,29 @@ def _cloud(check: _Check, document: _Map, region: Region | None) -> Cloud:
         raise check.error(
             "give a provider (e.g. gcp) or a price per device-hour", document, "cloud"
         )
+    name = None
+    if "instance" in raw:
+        text = check.text(raw, "instance", "an instance type", "cloud")
+        if provider is None:
+            raise check.error(
+                "an instance type needs a provider (cloud: provider:, or a cloud region)",
+                raw,
+                "instance",
+                "cloud",
+            )
+        found = instance(provider, text)
+        if found is None:
+            names = instance_names(provider)
+            near = difflib.get_close_matches(text, names, n=3, cutoff=0.6)
+            hint = (
+                f"did you mean {', '.join(repr(n) for n in near)}?"
+                if near
+                else f"known {provider} instances: see data/instances.csv ({len(names)})"
+            )
+            raise check.error(
+                f"unknown {provider} instance type {text!r}; {hint}", raw, "instance", "cloud"
+            )
+        name = found.name
     as_of = None
     if "as_of" in raw:
         value = raw["as_of"]
@@ -769,7 +915,7 @@ def _cloud(check: _Check, document: _Map, region: Region | None) -> Cloud:
                 f"expected a date (YYYY-MM-DD), got {raw['as_of']!r}", raw, "as_of", "cloud"
             )
         as_of = value
-    return Cloud(provider, price, as_of)
+    return Cloud(provider, price, as_of, instance=name)
 
 
 def _fpo(check: _Check, raw: Any) -> Fpo:

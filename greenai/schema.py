@@ -61,7 +61,11 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
         "properties": {
             "device": device_name,
             "count": {"type": "integer", "minimum": 1, "description": "How many devices."},
-            "power": _quantity("Measured average power per device (default unit W).", "188 W"),
+            "power": _quantity(
+                "Measured average power of ONE device (default unit W); the whole machine's "
+                "goes at the top level (power:).",
+                "188 W",
+            ),
             "utilization": _fraction("Average fraction of TDP drawn (0-1)."),
         },
     }
@@ -77,13 +81,27 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
             ],
         },
         "memory": _quantity("Host DRAM (default unit GB).", "64 GB"),
-        "power": _quantity("Measured average power of the whole machine (default unit W).", "1 kW"),
+        "power": _quantity(
+            "Measured average power of the WHOLE machine, host included (default unit W); "
+            "one device's goes under hardware: - power:. No host power is added to it.",
+            "1 kW",
+        ),
         "hours": _quantity("Wall-clock time per run (default unit hours).", "79.2"),
         "duration": _quantity("Wall-clock time per run, any time unit.", "3.3 days"),
         "runs": {"type": "integer", "minimum": 1, "description": "Repeats or trials (Green AI H)."},
         "region": {
             "description": "A key of data/regions.csv (or a name that resolves to one).",
             "anyOf": [{"enum": regions}, {"type": "string", "minLength": 1}],
+        },
+        "site": {
+            "description": "The kind of place it runs in, for the PUE when pue is not given: "
+            "cloud (the provider's own), datacenter (Uptime Institute survey average), "
+            "server-room (LBNL small server rooms), desktop or laptop (1.0, no facility). "
+            "Not given: 1.58 (Strubell et al.'s data-centre average), or a cloud region's own.",
+            "anyOf": [
+                {"enum": ["cloud", "datacenter", "server-room", "desktop", "laptop"]},
+                {"type": "string", "minLength": 1},
+            ],
         },
         "pue": {
             "description": "Power usage effectiveness of the data centre (1.0 or more).",
@@ -100,6 +118,12 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
                     "additionalProperties": False,
                     "properties": {
                         "provider": {"type": "string", "examples": ["gcp", "aws", "azure"]},
+                        "instance": {
+                            "type": "string",
+                            "description": "The instance type (data/instances.csv), whose host "
+                            "CPU and DRAM are added to the devices' power.",
+                            "examples": ["a3-highgpu-8g", "p4d.24xlarge"],
+                        },
                         "price": {
                             "description": "Per device-hour: one value or [low, high].",
                             "anyOf": [

@@ -388,3 +388,83 @@ def load() -> Tables:
         )
     except (KeyError, ValueError, IndexError) as error:
         raise DataError(f"a data table in {data_dir()} is malformed: {error}") from None
+
+
+# ----------------------------------------------------------------------------- host tables
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The PUE of a kind of place (data/sites.csv)."""
+
+    key: str
+    name: str
+    pue: float
+    year: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """A cloud instance type with accelerators: its host (vCPUs, memory) and the watts per vCPU
+    at idle and at full load (data/instances.csv)."""
+
+    provider: str
+    name: str
+    vcpus: int
+    memory_gb: float | None
+    gpu_name: str
+    gpu_count: int
+    microarchitecture: str
+    min_w_per_vcpu: float
+    max_w_per_vcpu: float
+    watts_basis: str
+    year: str
+    source: str
+
+
+@functools.cache
+def sites() -> dict[str, Site]:
+    """data/sites.csv by key; read only when an estimate needs a site's PUE."""
+    try:
+        return {
+            r["site"]: Site(r["site"], r["name"], float(r["pue"]), r["year"], r["source"])
+            for r in _rows("sites.csv")
+        }
+    except (KeyError, ValueError) as error:
+        raise DataError(f"data table sites.csv in {data_dir()} is malformed: {error}") from None
+
+
+@functools.cache
+def instances() -> dict[tuple[str, str], Instance]:
+    """data/instances.csv by (provider, normalized name); read only for a cloud estimate."""
+    try:
+        return {
+            (r["provider"], normalize(r["instance"])): Instance(
+                provider=r["provider"],
+                name=r["instance"],
+                vcpus=int(r["vcpus"]),
+                memory_gb=_float(r["memory_gb"]),
+                gpu_name=r["gpu_name"],
+                gpu_count=int(r["gpu_count"]),
+                microarchitecture=r["microarchitecture"],
+                min_w_per_vcpu=float(r["min_w_per_vcpu"]),
+                max_w_per_vcpu=float(r["max_w_per_vcpu"]),
+                watts_basis=r["watts_basis"],
+                year=r["year"],
+                source=r["source"],
+            )
+            for r in _rows("instances.csv")
+        }
+    except (KeyError, ValueError) as error:
+        raise DataError(f"data table instances.csv in {data_dir()} is malformed: {error}") from None
+
+
+def instance(provider: str, name: str) -> Instance | None:
+    """The instance type `name` of `provider` ("a3-highgpu-8g", "Standard_ND40rs_v2", or a
+    price list's "a3-edgegpu-8g (VM + 8 x H100)"), None when the table does not know it."""
+    return instances().get((provider, normalize(name.split(" (", 1)[0])))
+
+
+def instance_names(provider: str) -> list[str]:
+    return sorted(i.name for (p, _), i in instances().items() if p == provider)

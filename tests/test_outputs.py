@@ -43,12 +43,15 @@ def test_json_has_exactly_the_design_keys() -> None:
     assert row["runs"] == 3
     assert row["hours"] == 3 * row["per_run"]["hours"] == 108
     assert row["energy_kwh"] == pytest.approx(3 * row["per_run"]["energy_kwh"])
-    # 8 H100 at 0.7 x 700 W TDP plus 2 TB x 0.3725 W/GB (Green Algorithms) = 4665 W
-    assert row["power_w"] == pytest.approx(8 * 700 * 0.7 + 2000 * 0.3725)
+    # 8 H100 at 0.7 x 700 W TDP plus 2 TB x 0.3725 W/GB (Green Algorithms) = 4665 W, plus the
+    # host CPU of GCP's a3-edgegpu-8g (data/instances.csv): 208 vCPU x (0.678719 + 0.5 x
+    # (3.77046 - 0.678719)) W = 462.71 W
+    host = 208 * (0.678719 + 0.5 * (3.77046 - 0.678719))
+    assert row["power_w"] == pytest.approx(8 * 700 * 0.7 + 2000 * 0.3725 + host)
     # PUE 1.11 (Google, us-central1) and Google's 2024 grid intensity for the region, 412.72 g/kWh
     assert row["pue"] == 1.11
     assert row["carbon_intensity_g_per_kwh"] == 412.72
-    assert row["energy_kwh"] == pytest.approx(4665 * 108 * 1.11 / 1000)
+    assert row["energy_kwh"] == pytest.approx((4665 + host) * 108 * 1.11 / 1000)
     assert row["co2e_kg"] == pytest.approx(row["energy_kwh"] * 412.72 / 1000)
     # 6 N D (Kaplan et al. 2020): 6 x 8e9 x 2e9 per run, 3 runs
     assert row["fpo"] == pytest.approx(3 * 6 * 8e9 * 2e9)
