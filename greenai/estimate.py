@@ -17,7 +17,16 @@ from typing import Any
 from greenai import units
 from greenai.errors import InputError
 from greenai.experiment import FPO_MODES, PRECISIONS, DeviceGroup, Experiment
-from greenai.tables import Instance, Price, Region, Resolved, Tables, instance, sites
+from greenai.tables import (
+    Instance,
+    Price,
+    Region,
+    Resolved,
+    Tables,
+    instance,
+    instances_of,
+    sites,
+)
 
 # Method parameters (not data): Strubell et al. 2019 use the Uptime Institute 2018 global
 # average PUE; Green Algorithms (Lannelongue et al. 2021) estimate DRAM power per GB.
@@ -427,7 +436,7 @@ def resolve_host(experiment: Experiment, tables: Tables, notes: list[Assumption]
             Assumption(
                 f"host power ({left_out})",
                 "not counted: " + "; ".join(missing),
-                "add it: memory: GB, a CPU entry under hardware: (e.g. - device: EPYC 7763), "
+                "add it: memory: GB, a CPU entry under hardware: (e.g. - 2 x AMD EPYC 7763), "
                 "cloud: instance: for a known instance type, or a measured power: of the whole "
                 "machine",
             )
@@ -442,6 +451,13 @@ def _instance_for(group: DeviceGroup, provider: str, tables: Tables) -> tuple[In
     for price in tables.prices_for(provider, group.device.key):
         found = instance(provider, price.instance)
         if found is not None and found.gpu_count:
+            known.setdefault(found.name, found)
+    for found in instances_of(provider):  # and those whose GPU model the hardware table knows
+        try:
+            same = found.gpu_name and tables.device(found.gpu_name).key == group.device.key
+        except InputError:
+            same = False
+        if same and found.gpu_count:
             known.setdefault(found.name, found)
     if not known:
         return None, f"no {provider} instance type with it in data/instances.csv"

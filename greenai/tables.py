@@ -466,5 +466,9 @@ def instance(provider: str, name: str) -> Instance | None:
     return instances().get((provider, normalize(name.split(" (", 1)[0])))
 
 
+def instances_of(provider: str) -> list[Instance]:
+    return [i for (p, _), i in instances().items() if p == provider]
+
+
 def instance_names(provider: str) -> list[str]:
-    return sorted(i.name for (p, _), i in instances().items() if p == provider)
+    return sorted(i.name for i in instances_of(provider))
