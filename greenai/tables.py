@@ -19,7 +19,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from greenai.errors import AmbiguousNameError, DataError, UnknownNameError
+from greenai.errors import AmbiguousNameError, DataError, InputError, UnknownNameError
 
 
 def data_dir() -> Path:
@@ -54,6 +54,8 @@ def _float(text: str) -> float | None:
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _SPACES = re.compile(r"\s+")
+# A Google Cloud TPU slice ("v5p-64", "TPU v4-32", "v5litepod-16"): a version, then a count.
+SLICE_NAME = re.compile(r"^\s*(?:tpu[\s_-]*)?(v\d+[a-z]*)[\s_-]+(\d+)\s*$", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -96,6 +98,7 @@ class Region:
     pue: float | None
     pue_source: str
     aliases: tuple[str, ...] = ()
+    location: str = ""  # a cloud region's place as its sources say it ("Frankfurt, Germany")
 
     @property
     def provider(self) -> str | None:
@@ -319,10 +322,47 @@ class Tables:
         if len(keys) > 1:
             raise AmbiguousNameError("device", name, keys, [self._hardware[k][1] for k in keys])
         if not keys:
+            piece = self.tpu_slice(name)
+            if piece is not None:  # a slice is several chips: the count must not be lost
+                device, chips = piece
+                raise UnknownNameError(
+                    "device",
+                    name,
+                    [device.key],
+                    f"{name} is a TPU slice of {chips} chips; write it as hardware: {name}",
+                )
             raise UnknownNameError(
                 "device", name, self._device_index.near(name), "see `greenai hardware`"
             )
         return self.device_by_key(keys[0])
+
+    @functools.cached_property
+    def _slices(self) -> dict[str, tuple[str, int, str]]:
+        """Slice prefix -> (hardware key, units per chip, what the number counts); read on the
+        first name that looks like a slice."""
+        return {
+            r["prefix"]: (r["device"], int(r["per_chip"]), r["counts"])
+            for r in _rows("tpu_slices.csv")
+        }
+
+    def tpu_slice(self, name: str) -> tuple[Device, int] | None:
+        """The chip and chip count of a Google Cloud TPU slice name, None for other names.
+
+        The number counts TensorCores for v2, v3, v4 and v5p (two per chip: v5p-64 is 32 chips)
+        and chips for v5e and v6e (v5litepod-16 is 16 chips), as Google's docs say.
+        """
+        match = SLICE_NAME.match(name)
+        found = self._slices.get(match.group(1).lower()) if match else None
+        if match is None or found is None:
+            return None
+        key, per_chip, counts = found
+        units = int(match.group(2))
+        if units < per_chip or units % per_chip:
+            raise InputError(
+                f"{name!r} is not a whole number of chips: a {match.group(1)} slice counts "
+                f"{counts} ({per_chip} per chip), e.g. {match.group(1)}-{4 * per_chip}"
+            )
+        return self.device_by_key(key), units // per_chip
 
     def ambiguous_names(self) -> dict[str, dict[str, list[str]]]:
         """Normalized names that fit several regions or several devices (builds both indexes)."""
@@ -399,6 +439,7 @@ def _region(row: dict[str, str]) -> Region:
         pue=_float(row["pue"]),
         pue_source=row["pue_source"],
         aliases=tuple(a for a in row.get("aliases", "").split(";") if a),
+        location=row.get("location", ""),
     )
 
 

@@ -133,3 +133,127 @@ def test_the_known_collisions_are_listed(data) -> None:
     assert data.device("Intel Celeron 220").key == "cpu-intel-celeron-220"
     with pytest.raises(AmbiguousNameError):
         data.device("intelceleron220")
+
+
+# ----------------------------------------------------------------------------- names people type
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("H100-80GB", "h100-sxm5-80gb"),
+        ("NVIDIA H100 80GB HBM3", "h100-sxm5-80gb"),
+        ("H800", "h800-sxm5"),
+        ("L40S", "l40s"),
+        ("NVIDIA L40S", "l40s"),
+        ("EPYC 7763", "cpu-amd-epyc-7763"),
+        ("Xeon Gold 6248", "cpu-xeon-gold-6248"),  # two sources, each as written
+        ("Intel Xeon Gold 6248", "cpu-intel-xeon-gold-6248"),
+        ("A100-PCIE-40GB", "a100-pcie-40gb"),
+        ("v5litepod", "tpu-v5e"),
+    ],
+)
+def test_device_names_people_type(data, name, key) -> None:
+    assert data.device(name).key == key
+
+
+def test_datasheet_figures(data) -> None:
+    l40s = data.device("L40S")  # NVIDIA L40S datasheet: 350 W, dense peaks (half the sparse)
+    assert (l40s.tdp_w, l40s.bf16_tflops, l40s.fp8_tflops, l40s.memory_gb) == (350, 362.05, 733, 48)
+    assert data.device("H100").fp8_tflops == 1979  # 3,958 with sparsity, halved
+    v100 = data.device("V100")  # Volta has FP16 tensor cores, no BF16
+    assert (v100.bf16_tflops, v100.fp16_tflops) == (None, 125)
+    assert data.device("A100 PCIe 40GB").tdp_w == 250  # NVIDIA: 250 W for 40 GB, 300 W for 80
+    pcie = data.device("A100 PCIe")
+    assert (pcie.tdp_w, pcie.memory_gb) == (300, 80)
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "chips"),
+    [
+        ("v5p-64", "tpu-v5p", 32),  # TensorCores, two per chip
+        ("v4-32", "tpu-v4", 16),
+        ("TPU v3-8", "tpu-v3", 4),
+        ("v5litepod-16", "tpu-v5e", 16),  # chips
+        ("v5e-4", "tpu-v5e", 4),
+        ("v6e-8", "tpu-v6e-trillium", 8),
+    ],
+)
+def test_tpu_slices_are_chips_times_count(data, name, key, chips) -> None:
+    device, count = data.tpu_slice(name)
+    assert (device.key, count) == (key, chips)
+
+
+def test_not_a_slice(data) -> None:
+    assert data.tpu_slice("V100") is None
+    with pytest.raises(InputError, match="v5p slice counts TensorCores"):
+        data.tpu_slice("v5p-63")
+    with pytest.raises(InputError, match="TPU slice of 32 chips"):
+        data.device("v5p-64")  # a device lookup must not drop the 32
+
+
+@pytest.mark.parametrize(
+    ("hardware", "power_w"),
+    [
+        ("v5p-64", 32 * 540),  # Epoch: TPU v5p 540 W
+        ("2 x v4-32", 32 * 340),  # two slices of 16 chips
+        ("{device: v6e-8, count: 2}", 16 * 380),
+        ("[{device: v5p-8}, 8 x H100-80GB]", 4 * 540 + 8 * 700),
+    ],
+)
+def test_a_slice_in_an_experiment_file_is_its_chips(cli, write, hardware, power_w) -> None:
+    path = write(f"hardware: {hardware}\nhours: 1\nregion: fr\n")
+    result = cli("estimate", path, "--format", "json")
+    assert result.code == 0, result.err
+    (row,) = json.loads(result.out)
+    assert row["power_w"] == power_w
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("UK", "gb"),
+        ("Britain", "gb"),
+        ("Great Britain", "gb"),
+        ("United Kingdom of Great Britain and Northern Ireland", "gb"),
+        ("USA", "us"),
+        ("U.S.", "us"),
+        ("United States of America", "us"),
+        ("Holland", "nl"),
+        ("South Korea", "kr"),
+        ("Korea, Republic of", "kr"),
+        ("Viet Nam", "vn"),
+    ],
+)
+def test_region_names_people_type(data, name, key) -> None:
+    assert data.region(name).key == key
+
+
+def test_korea_names_two_countries(data) -> None:
+    with pytest.raises(AmbiguousNameError) as caught:
+        data.region("Korea")
+    assert sorted(caught.value.candidates) == ["kp", "kr"]
+
+
+# ----------------------------------------------------------------------------- cloud places
+
+
+def _listed(cli, query: str) -> list[str]:
+    result = cli("regions", query, "--format", "json")
+    assert result.code == 0, result.err
+    return [row["key"] for row in json.loads(result.out)]
+
+
+def test_regions_finds_cloud_regions_by_country_and_state(cli) -> None:
+    germany = _listed(cli, "germany")
+    assert {"de", "gcp:europe-west3", "aws:eu-central-1", "azure:germanywestcentral"} <= set(
+        germany
+    )
+    assert {"us-ia", "gcp:us-central1", "azure:centralus"} <= set(_listed(cli, "iowa"))
+    assert "gcp:europe-west3" in _listed(cli, "Frankfurt")  # the city, from CodeCarbon
+
+
+def test_cloud_rows_carry_their_place(data) -> None:
+    assert data.regions["gcp:us-central1"].location == "Council Bluffs, Iowa, USA"
+    assert data.regions["gcp:europe-west3"].location == "Frankfurt, Germany"
+    assert all(r.location for r in data.regions.values() if r.kind == "cloud")
