@@ -20,10 +20,18 @@ def _matches(query: str | None, *fields: str) -> bool:
 
 
 def regions(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
-    """Regions, greenest first; a region without a figure of its own shows its grid's."""
+    """Regions, greenest first; a region without a figure of its own shows its grid's.
+
+    A cloud region also matches its place ("Frankfurt") and the grids and countries it sits on
+    ("germany" finds gcp:europe-west3, "iowa" gcp:us-central1): its own name is often a bare id.
+    """
     rows = []
     for region in tables.regions.values():
-        if not _matches(query, region.key, region.name, region.iso_code, *region.aliases):
+        places: list[str] = []
+        if region.kind == "cloud":
+            places = [region.location, *(r.name for r in tables.lineage(region))]
+        names = (region.key, region.name, region.iso_code, *region.aliases, *places)
+        if not _matches(query, *names):
             continue
         found = tables.carbon_intensity(region)
         price = tables.electricity_price(region)
@@ -41,6 +49,7 @@ def regions(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
                 "intensity_source": found.source if found else "",
                 "electricity_price_usd_per_kwh": price.value if price else None,
                 "pue": region.pue,
+                "location": region.location,
             }
         )
     rows.sort(

@@ -61,6 +61,41 @@ class UnknownNameError(InputError):
         super().__init__(text)
 
 
+class AmbiguousNameError(InputError):
+    """A name that fits several rows of a table (`us-east1`: Google's South Carolina region, and
+    AWS's Virginia one once punctuation is ignored). Picking one would price the wrong grid
+    silently, so the user is asked to write one of the `candidates` (keys)."""
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        candidates: Sequence[str],
+        labels: Sequence[str] = (),
+        *,
+        where: str = "",
+        line: int | None = None,
+        key: str = "",
+    ) -> None:
+        GreenAIError.__init__(self, kind, name, tuple(candidates))
+        self.kind = kind
+        self.name = name
+        self.candidates = list(candidates)
+        self.labels = list(labels) if labels else list(self.candidates)
+        self.where = where
+        self.line = line
+        self.key = key
+
+    @property
+    def message(self) -> str:  # type: ignore[override]  (built from the fields, never stale)
+        named = [
+            repr(c) if label == c else f"{c!r} ({label})"
+            for c, label in zip(self.candidates, self.labels, strict=True)
+        ]
+        listed = ", ".join(named[:-1]) + " or " + named[-1] if len(named) > 1 else named[0]
+        return f"{self.kind} {self.name!r} is ambiguous: write {listed}"
+
+
 class DataError(GreenAIError):
     """The shipped data cannot answer: a missing TDP, no price for a device, a broken table."""
 

@@ -23,7 +23,16 @@ from greenai import budget, units
 from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.files import read_limited
-from greenai.tables import Device, Region, Tables, instance, instance_names, normalize, sites
+from greenai.tables import (
+    SLICE_NAME,
+    Device,
+    Region,
+    Tables,
+    instance,
+    instance_names,
+    normalize,
+    sites,
+)
 
 MAX_FILE_BYTES = 256_000  # an experiment file is a few hundred bytes; refuse what is not one
 
@@ -394,8 +403,9 @@ def sequence(items: Sequence[Any]) -> _List:
 
 
 def is_hardware_text(text: str) -> bool:
-    """Whether `text` is the "N x DEVICE" form of `hardware`."""
-    return _HARDWARE_TEXT.match(text) is not None
+    """Whether `text` is the "N x DEVICE" form of `hardware`, or a TPU slice ("v5p-64"), which
+    says its own size."""
+    return _HARDWARE_TEXT.match(text) is not None or SLICE_NAME.match(text) is not None
 
 
 def hardware_groups(raw: Any) -> _List:
@@ -713,7 +723,7 @@ def _hardware(check: _Check, document: _Map) -> tuple[DeviceGroup, ...]:
             )
         check.usual(document, "hardware", count, limit="count")
         try:
-            device = check.tables.device(name)
+            device, count = _chips(check.tables, name, count)
         except InputError as error:
             raise error.located(*_location(check, document, "hardware")) from None
         return (DeviceGroup(device, count),)
@@ -751,12 +761,12 @@ def _group(check: _Check, raw: _Map, path: str) -> DeviceGroup:
             "missing key 'device' (a name from data/hardware.csv, e.g. V100)", raw, "device", path
         )
     name = check.text(raw, "device", "a device name", path)
-    try:
-        device = check.tables.device(name)
-    except InputError as error:
-        raise error.located(*_location(check, raw, "device", path)) from None
     count = check.whole(raw, "count", "a device count", path) if "count" in raw else 1
     check.usual(raw, "count", count, path)
+    try:
+        device, count = _chips(check.tables, name, count)
+    except InputError as error:
+        raise error.located(*_location(check, raw, "device", path)) from None
     power = check.positive(raw, "power", "watt", "a power", path) if "power" in raw else None
     if power is not None:
         check.usual(raw, "power", power, path)
@@ -825,6 +835,14 @@ def _site(check: _Check, document: _Map) -> str:
         hint = f"did you mean {near[0]!r}?" if near else f"expected one of: {', '.join(known)}"
         raise check.error(f"unknown site {text!r}; {hint}", document, "site")
     return found
+
+
+def _chips(tables: Tables, name: str, count: int) -> tuple[Device, int]:
+    """The device and how many: a TPU slice name ("v5p-64") is its chip times its chips."""
+    piece = tables.tpu_slice(name)
+    if piece is None:
+        return tables.device(name), count
+    return piece[0], piece[1] * count
 
 
 def _cloud(check: _Check, document: _Map, region: Region | None) -> Cloud:

@@ -14,12 +14,12 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
 
-from greenai.errors import DataError, UnknownNameError
+from greenai.errors import AmbiguousNameError, DataError, InputError, UnknownNameError
 
 
 def data_dir() -> Path:
@@ -54,6 +54,8 @@ def _float(text: str) -> float | None:
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 _SPACES = re.compile(r"\s+")
+# A Google Cloud TPU slice ("v5p-64", "TPU v4-32", "v5litepod-16"): a version, then a count.
+SLICE_NAME = re.compile(r"^\s*(?:tpu[\s_-]*)?(v\d+[a-z]*)[\s_-]+(\d+)\s*$", re.IGNORECASE)
 
 
 def normalize(text: str) -> str:
@@ -96,6 +98,7 @@ class Region:
     pue: float | None
     pue_source: str
     aliases: tuple[str, ...] = ()
+    location: str = ""  # a cloud region's place as its sources say it ("Frankfurt, Germany")
 
     @property
     def provider(self) -> str | None:
@@ -166,30 +169,63 @@ class Resolved:
 # ----------------------------------------------------------------------------- index
 
 
-@dataclass
-class _Index:
-    """Names (normalized) -> keys, and the display names offered as suggestions."""
+def _as_written(text: str) -> str:
+    """A name as the user wrote it, only case and runs of spaces aside."""
+    return " ".join(text.split()).casefold()
 
-    by_name: dict[str, str] = field(default_factory=dict)
-    shown: dict[str, str] = field(default_factory=dict)  # normalized -> as written
+
+class _Index:
+    """Names -> the keys they name, compared at four strengths, strictest first.
+
+    1. as written (case-insensitive): "us-east1" is Google's South Carolina region only;
+    2. as written, vendor words dropped ("Xeon Gold 6248" for "Intel Xeon Gold 6248");
+    3. normalized (punctuation dropped): "useast1";
+    4. normalized, vendor words dropped ("epyc7763" for "AMD EPYC 7763").
+
+    The first strength at which a name matches decides. A name that matches several rows there
+    is ambiguous: `us-east-1` and `us-east1` differ only in punctuation and name different grids,
+    so the lookup refuses rather than picking one.
+    """
+
+    def __init__(self, strip_vendor: bool = False) -> None:
+        self._strip_vendor = strip_vendor
+        self._levels: tuple[dict[str, list[str]], ...] = ({}, {}, {}, {})
+
+    def _forms(self, name: str) -> tuple[str, ...]:
+        bare = _strip_vendor(name) if self._strip_vendor else name
+        return (_as_written(name), _as_written(bare), normalize(name), normalize(bare))
 
     def add(self, name: str, key: str) -> None:
-        normal = normalize(name)
-        if normal and normal not in self.by_name:
-            self.by_name[normal] = key
-            self.shown[normal] = name
+        for level, form in zip(self._levels, self._forms(name), strict=True):
+            if form:
+                keys = level.setdefault(form, [])
+                if key not in keys:
+                    keys.append(key)
 
-    def find(self, name: str) -> str | None:
-        return self.by_name.get(normalize(name)) or self.by_name.get(normalize(_strip_vendor(name)))
+    def matches(self, name: str) -> list[str]:
+        """The keys `name` names at the strictest strength where it names any (often one)."""
+        for level, form in zip(self._levels, self._forms(name), strict=True):
+            if form in level:
+                return level[form]
+        return []
+
+    def collisions(self) -> dict[str, list[str]]:
+        """Normalized names that fit several rows at the strictest normalized strength where they
+        appear: the names a lookup refuses unless one row carries them as written."""
+        found: dict[str, list[str]] = {}
+        for level in reversed(self._levels[2:]):  # the vendor-free level first, then overridden
+            found.update(level)
+        return {form: keys for form, keys in found.items() if len(keys) > 1}
 
     def near(self, name: str, limit: int = 3) -> list[str]:
         normal = normalize(_strip_vendor(name)) or normalize(name)
-        matches = difflib.get_close_matches(normal, list(self.by_name), n=limit * 3, cutoff=0.6)
+        names = self._levels[2]
+        matches = difflib.get_close_matches(normal, list(names), n=limit * 3, cutoff=0.6)
         seen: list[str] = []
         for match in matches:
-            key = self.by_name[match]
-            if key not in seen:
-                seen.append(key)
+            for key in names[match]:
+                if key not in seen:
+                    seen.append(key)
         return seen[:limit]
 
 
@@ -213,19 +249,26 @@ class Tables:
         self._built: dict[str, Device] = {}
         self.prices = prices
         self.equivalents = equivalents
-        self._region_index = _Index()
-        for region in regions:
-            self._region_index.add(region.key, region.key)
-        for region in regions:  # names and codes after keys, so a key always wins
-            for name in (region.name, region.iso_code, *region.aliases):
-                if name:
-                    self._region_index.add(name, region.key)
         self.providers = sorted({price.provider for price in prices})
+
+    @functools.cached_property
+    def _region_index(self) -> _Index:
+        """Every region key, name, ISO code, alias and bare cloud region id; built on the first
+        lookup that is not a plain key."""
+        index = _Index()
+        for region in self.regions.values():
+            index.add(region.key, region.key)
+        for region in self.regions.values():
+            names = (region.name, region.iso_code, region.provider_region or "", *region.aliases)
+            for name in names:
+                if name:
+                    index.add(name, region.key)
+        return index
 
     @functools.cached_property
     def _device_index(self) -> _Index:
         """Every device name and alias; built on the first lookup that is not a plain key."""
-        index = _Index()
+        index = _Index(strip_vendor=True)
         for key in self._hardware:
             index.add(key, key)
         for key, row in self._hardware.items():
@@ -248,24 +291,85 @@ class Tables:
         return {key: self.device_by_key(key) for key in self._hardware}
 
     def region(self, name: str) -> Region:
-        key = self._region_index.find(name)
-        if key is None:
+        direct = name.strip().lower()
+        if direct in self.regions:  # a key as written always wins
+            return self.regions[direct]
+        keys = self._region_index.matches(name)
+        if len(keys) > 1:
+            raise AmbiguousNameError(
+                "region", name, keys, [self._region_label(self.regions[k]) for k in keys]
+            )
+        if not keys:
             suggestions = self._region_index.near(name)
             raise UnknownNameError(
                 "region", name, suggestions, "see `greenai regions` for the list"
             )
-        return self.regions[key]
+        return self.regions[keys[0]]
+
+    def _region_label(self, region: Region) -> str:
+        """What tells regions of one name apart: 'US East (N. Virginia), Virginia, United States'
+        for aws:us-east-1, 'South Carolina, United States' for gcp:us-east1."""
+        names = [r.name for r in self.lineage(region) if r.kind != "cloud" or r is region]
+        if region.kind == "cloud" and region.name == region.provider_region:
+            names = names[1:]  # "us-east1": the bare id says nothing the key does not
+        return ", ".join(dict.fromkeys(names)) or region.kind
 
     def device(self, name: str) -> Device:
         direct = _SPACES.sub("-", name.strip().lower())  # "P100", "TPU v2": a key as written
         if direct in self._hardware:
             return self.device_by_key(direct)
-        key = self._device_index.find(name)
-        if key is None:
+        keys = self._device_index.matches(name)
+        if len(keys) > 1:
+            raise AmbiguousNameError("device", name, keys, [self._hardware[k][1] for k in keys])
+        if not keys:
+            piece = self.tpu_slice(name)
+            if piece is not None:  # a slice is several chips: the count must not be lost
+                device, chips = piece
+                raise UnknownNameError(
+                    "device",
+                    name,
+                    [device.key],
+                    f"{name} is a TPU slice of {chips} chips; write it as hardware: {name}",
+                )
             raise UnknownNameError(
                 "device", name, self._device_index.near(name), "see `greenai hardware`"
             )
-        return self.device_by_key(key)
+        return self.device_by_key(keys[0])
+
+    @functools.cached_property
+    def _slices(self) -> dict[str, tuple[str, int, str]]:
+        """Slice prefix -> (hardware key, units per chip, what the number counts); read on the
+        first name that looks like a slice."""
+        return {
+            r["prefix"]: (r["device"], int(r["per_chip"]), r["counts"])
+            for r in _rows("tpu_slices.csv")
+        }
+
+    def tpu_slice(self, name: str) -> tuple[Device, int] | None:
+        """The chip and chip count of a Google Cloud TPU slice name, None for other names.
+
+        The number counts TensorCores for v2, v3, v4 and v5p (two per chip: v5p-64 is 32 chips)
+        and chips for v5e and v6e (v5litepod-16 is 16 chips), as Google's docs say.
+        """
+        match = SLICE_NAME.match(name)
+        found = self._slices.get(match.group(1).lower()) if match else None
+        if match is None or found is None:
+            return None
+        key, per_chip, counts = found
+        units = int(match.group(2))
+        if units < per_chip or units % per_chip:
+            raise InputError(
+                f"{name!r} is not a whole number of chips: a {match.group(1)} slice counts "
+                f"{counts} ({per_chip} per chip), e.g. {match.group(1)}-{4 * per_chip}"
+            )
+        return self.device_by_key(key), units // per_chip
+
+    def ambiguous_names(self) -> dict[str, dict[str, list[str]]]:
+        """Normalized names that fit several regions or several devices (builds both indexes)."""
+        return {
+            "region": self._region_index.collisions(),
+            "device": self._device_index.collisions(),
+        }
 
     def provider(self, name: str) -> str:
         wanted = name.strip().lower()
@@ -335,6 +439,7 @@ def _region(row: dict[str, str]) -> Region:
         pue=_float(row["pue"]),
         pue_source=row["pue_source"],
         aliases=tuple(a for a in row.get("aliases", "").split(";") if a),
+        location=row.get("location", ""),
     )
 
 

@@ -77,6 +77,8 @@ REGION_COLUMNS = [
     "pue",
     "pue_source",
     "aliases",
+    "location",
+    "location_source",
 ]
 HARDWARE_COLUMNS = [
     "key",
@@ -107,6 +109,7 @@ PRICE_COLUMNS = [
     "source",
 ]
 EQUIVALENT_COLUMNS = ["key", "name", "co2e_lb", "year", "source"]
+TPU_SLICE_COLUMNS = ["prefix", "device", "counts", "per_chip", "source"]
 
 OWID_SOURCE = (
     "Our World in Data, carbon-intensity-electricity (Ember 2025; Energy Institute Statistical "
@@ -200,7 +203,18 @@ def subdivision_code(code: str) -> bool:
 # ----------------------------------------------------------------------------- regions
 
 
-def build_regions(src: Path) -> list[dict[str, object]]:
+def country_names(alpha2_code: str, shown: str) -> list[str]:
+    """ISO 3166 names of a country other than the one shown ("United Kingdom of Great Britain
+    and Northern Ireland", "Korea, Republic of", "Viet Nam"), so the names people copy from
+    forms and standards resolve."""
+    country = pycountry.countries.get(alpha_2=alpha2_code.upper())
+    if country is None:
+        return []
+    names = [getattr(country, a, None) for a in ("name", "official_name", "common_name")]
+    return sorted({n for n in names if n and n != shown})
+
+
+def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
     regions: dict[str, dict[str, object]] = {}
 
     def add(row: dict[str, object]) -> None:
@@ -242,6 +256,7 @@ def build_regions(src: Path) -> list[dict[str, object]]:
                 kind="country",
                 parent="",
                 iso_code=code,
+                aliases=";".join(country_names(key, entity)),
                 carbon_intensity_g_per_kwh=round(value, 2),
                 intensity_year=year,
                 intensity_source=OWID_SOURCE,
@@ -336,6 +351,15 @@ def build_regions(src: Path) -> list[dict[str, object]]:
     for row in build_cloud_regions(src, regions):
         add(row)
 
+    # Names people type that no source gives ("UK", "Holland"), each with its reason. A name
+    # listed for two keys ("Korea") is refused by the lookup as ambiguous, by design.
+    for row in read_csv(manual / "region_aliases.csv"):
+        key = row["key"].strip()
+        if key not in regions:
+            raise SystemExit(f"data/manual/region_aliases.csv: unknown region key {key!r}")
+        aliases = [a for a in str(regions[key].get("aliases") or "").split(";") if a]
+        regions[key]["aliases"] = ";".join(sorted({*aliases, row["alias"].strip()}))
+
     order = {"world": 0, "country": 1, "subdivision": 2, "grid": 3, "cloud": 4}
     return sorted(regions.values(), key=lambda r: (order[str(r["kind"])], str(r["key"])))
 
@@ -360,6 +384,15 @@ def build_cloud_regions(
         return key if key in regions else None
 
     found: dict[str, dict[str, object]] = {}
+    places: dict[str, tuple[int, str, str]] = {}
+
+    def place(provider: str, region: str, rank: int, parts: Iterable[str], source: str) -> None:
+        """Where a cloud region is, as its sources say it (city, state, country); the best-ranked
+        source wins. Searched by `greenai regions`, never used to pick a grid."""
+        text = ", ".join(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
+        key = f"{provider}:{cloud_region_id(provider, region)}"
+        if text and (key not in places or rank < places[key][0]):
+            places[key] = (rank, text, source)
 
     def put(provider: str, region: str, name: str, parent: str | None, how: str) -> None:
         key = f"{provider}:{cloud_region_id(provider, region)}"
@@ -394,6 +427,13 @@ def build_cloud_regions(
             continue
         parent = parent_of(row["location"]) if row["location"] else None
         put(provider, row["Name"].strip(), row["Name"].strip(), parent, "Green Algorithms")
+        place(
+            provider,
+            row["Name"].strip(),
+            2,
+            [row["Extra_details"] or row["location_freeForm"]],
+            "Green Algorithms v3.0 cloudProviders_datacenters.csv",
+        )
         if number(row["PUE"]):
             key = f"{provider}:{cloud_region_id(provider, row['Name'].strip())}"
             ga_pue[key] = (float(row["PUE"]), row["source_PUE"].strip())
@@ -425,6 +465,9 @@ def build_cloud_regions(
         if parent is None and row.get("country"):
             parent = country_by_name(row["country"].strip())
         put(provider, region, row["regionName"].strip() or region, parent, how)
+        country = row.get("country_name") or row.get("country") or ""
+        rank = 0 if how.startswith("CodeCarbon") else 1
+        place(provider, region, rank, [row["city"], row.get("state") or "", country], how)
     for provider in PROVIDERS:
         for row in read_csv(
             src / f"cloud-carbon-coefficients/grid-emissions-factors-{provider}.csv"
@@ -435,6 +478,7 @@ def build_cloud_regions(
                 country_by_name(location) if location else None
             )
             put(provider, region, region, parent, "Cloud Carbon Footprint coefficients")
+            place(provider, region, 4, [location], "Cloud Carbon Footprint coefficients")
 
     # Google publishes its own grid intensity per region: the provider's figure wins.
     google: dict[str, tuple[int, float, str, str]] = {}
@@ -452,6 +496,7 @@ def build_cloud_regions(
                 google[region] = (year, value, row["Location"].strip(), basis)
     for region, (year, value, location, basis) in google.items():
         key = f"gcp:{region}"
+        place("gcp", region, 3, [location], "Google Cloud region-carbon-info")
         if key not in found:
             parent = us_states.get(location.lower()) or country_by_name(location)
             put("gcp", region, region, parent, "Google region-carbon-info Location")
@@ -474,6 +519,8 @@ def build_cloud_regions(
         kind = "site" if key in ga_pue else "provider fleet average"
         row.update(pue=pue, pue_source=f"{source} ({kind}, via Green Algorithms v3.0)")
         row.pop("location_source")
+        if key in places:
+            row.update(location=places[key][1], location_source=places[key][2])
     return list(found.values())
 
 
@@ -517,6 +564,13 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
             kind = "accelerator"
         tensor = number(row["tensor_fp16_bf16_tflops"])
         sheet = row["link_to_datasheet"].strip()
+        year = row["release_date"][:4]
+        # Epoch has one "Tensor-FP16/BF16" column. NVIDIA's tensor cores gained BF16 with Ampere
+        # (A100, 2020; NVIDIA Ampere architecture whitepaper); Volta and Turing parts (V100, T4,
+        # Quadro RTX) run FP16 only, so their figure there is an FP16 peak and not a BF16 one.
+        bf16 = tensor
+        if row["manufacturer"].strip() == "NVIDIA" and year.isdigit() and int(year) < 2020:
+            bf16 = None
         candidate = dict(
             key=key,
             name=name,
@@ -525,7 +579,7 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
             tdp_w=number(row["tdp_w"]),
             fp32_tflops=number(row["fp32_tflops"]),
             tf32_tflops=number(row["tf32_tflops"]),
-            bf16_tflops=tensor,
+            bf16_tflops=bf16,
             fp16_tflops=tensor if tensor is not None else number(row["fp16_tflops"]),
             fp8_tflops=number(row["fp8_tflops"]),
             memory_gb=number(row["memory_gb"]),
@@ -588,6 +642,20 @@ def build_hardware(src: Path, manual: Path) -> list[dict[str, object]]:
             source=fields["source"],
         )
 
+    # Devices the sources lack, typed from the vendor's datasheet, each with its citation.
+    for row in read_csv(manual / "hardware_rows.csv"):
+        key = row["key"].strip()
+        if key in devices:
+            raise SystemExit(f"data/manual/hardware_rows.csv: {key!r} is already in the sources")
+        devices[key] = {
+            column: (
+                number(row[column]) if column.endswith(("_w", "_tflops", "_gb")) else row[column]
+            )
+            for column in HARDWARE_COLUMNS
+            if column not in ("aliases", "cores")
+        }
+        devices[key]["cores"] = None
+
     # Hand-kept corrections and gaps (datasheet values the sources lack), with their citation.
     for row in read_csv(manual / "hardware.csv"):
         key = row["key"].strip()
@@ -648,18 +716,32 @@ _GCP_FAMILY = {
 }
 
 
-def tpu_chips(slice_name: str) -> tuple[str, int] | None:
-    """Chips in a TPU slice: v2-v4 and v5p names count TensorCores (2 per chip); v5e/v6e chips."""
+def build_tpu_slices(manual: Path, hardware: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Google Cloud's TPU slice names ("v5p-64", "v5litepod-16") -> chip and what the number
+    counts: TensorCores for v2-v4 and v5p (2 per chip), chips for v5e and v6e (Google's docs,
+    cited per row in data/manual/tpu_slices.csv)."""
+    keys = {str(d["key"]) for d in hardware}
+    rows = read_csv(manual / "tpu_slices.csv")
+    for row in rows:
+        if row["device"] not in keys:
+            raise SystemExit(f"data/manual/tpu_slices.csv: unknown hardware key {row['device']!r}")
+    return rows
+
+
+def tpu_chips(slice_name: str, slices: list[dict[str, object]]) -> tuple[str, int] | None:
+    """The hardware key and chip count of a catalog TPU name ("tpu-v5p-12288")."""
     match = _TPU.match(slice_name)
     if not match:
         return None
     version, count = match.group(1), int(match.group(2))
-    chips = count if version in ("v5e", "v5litepod", "v6e") else count // 2
-    return f"tpu {version}", max(chips, 1)
+    for row in slices:
+        if row["prefix"] == version:
+            return str(row["device"]), max(count // int(str(row["per_chip"])), 1)
+    return None
 
 
 def build_prices(
-    src: Path, manual: Path, hardware: list[dict[str, object]]
+    src: Path, manual: Path, hardware: list[dict[str, object]], slices: list[dict[str, object]]
 ) -> list[dict[str, object]]:
     resolve = DeviceNames(hardware)
     rows: list[dict[str, object]] = []
@@ -706,7 +788,7 @@ def build_prices(
         name, count, region = row["AcceleratorName"], int(row["AcceleratorCount"]), row["Region"]
         price, spot = number(row["Price"]), number(row["SpotPrice"])
         attach[(name, region, count)] = (price or 0.0, spot)
-        tpu = tpu_chips(name)
+        tpu = tpu_chips(name, slices)
         if tpu:
             device, chips = tpu
             add(
@@ -827,12 +909,16 @@ def build_prices(
 def build(sources: Path, out: Path) -> dict[str, int]:
     manual = out / "manual"
     hardware = build_hardware(sources, manual)
+    slices = build_tpu_slices(manual, hardware)
     counts = {
-        "regions.csv": write_csv(out / "regions.csv", REGION_COLUMNS, build_regions(sources)),
+        "regions.csv": write_csv(
+            out / "regions.csv", REGION_COLUMNS, build_regions(sources, manual)
+        ),
         "hardware.csv": write_csv(out / "hardware.csv", HARDWARE_COLUMNS, hardware),
         "prices.csv": write_csv(
-            out / "prices.csv", PRICE_COLUMNS, build_prices(sources, manual, hardware)
+            out / "prices.csv", PRICE_COLUMNS, build_prices(sources, manual, hardware, slices)
         ),
+        "tpu_slices.csv": write_csv(out / "tpu_slices.csv", TPU_SLICE_COLUMNS, slices),
         "equivalents.csv": write_csv(
             out / "equivalents.csv", EQUIVALENT_COLUMNS, read_csv(manual / "equivalents.csv")
         ),

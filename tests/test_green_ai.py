@@ -139,7 +139,7 @@ def test_cpu_hosts_are_left_out_of_the_peak(cli, write) -> None:
          "data/hardware.csv; give hours"),
         ("hardware: 8 x V100\nregion: fr\nfpo: {total: 1e21, precision: fp8}\n",
          "fpo.precision: no dense fp8 peak FLOP/s for NVIDIA V100 in data/hardware.csv; set "
-         "fpo.precision to one of: bf16, fp16, fp32"),
+         "fpo.precision to one of: fp16, fp32"),
         ("hardware: 8 x V100\nregion: fr\nfpo: {total: 1e21, precision: fp64}\n",
          "fpo.precision: expected a precision with a peak column in data/hardware.csv (bf16, "
          "fp16, tf32, fp32, fp8), got 'fp64'"),
