@@ -297,7 +297,9 @@ def render_table(
 
 # A label column keeps at least this many characters (or its whole text, when shorter) before
 # the sheet gives up on columns and lists one card per row.
-LABEL_MIN = 8
+LABEL_MIN = 12
+CARD_MIN = 24  # cards fold text at no fewer columns: a 1-column terminal wraps lines itself
+LABEL_ROOM = 20  # ... and before number headers wrap onto several lines
 _GAP = 2  # SIMPLE_HEAD without edges: one space of padding either side of each inner border
 
 
@@ -337,14 +339,17 @@ def _sheet(
     gaps = _GAP * (len(header) - 1)
     fixed: list[int | None] = [None] * len(header)
     if sum(natural) + gaps > width:
-        # numbers keep their longest figure (their header may wrap at its spaces)
+        # Numbers keep their whole header if the labels still get LABEL_ROOM each, else their
+        # longest figure (the header wraps at its spaces); labels fold into what is left.
         words = [max((cell_len(w) for w in h.split()), default=0) for h in header]
-        for i, is_number in enumerate(numeric):
-            if is_number:
-                fixed[i] = max(widest[i], words[i], 1)
-        room = width - gaps - sum(f for f in fixed if f is not None)
-        least = sum(min(n, LABEL_MIN) for n, f in zip(natural, fixed, strict=True) if f is None)
-        if room < least:
+        tight = [max(widest[i], words[i], 1) for i in range(len(header))]
+        for sizes, least in ((natural, LABEL_ROOM), (tight, LABEL_MIN)):
+            room = width - gaps - sum(n for n, num in zip(sizes, numeric, strict=True) if num)
+            labels = [min(n, least) for n, num in zip(natural, numeric, strict=True) if not num]
+            if room >= sum(labels):
+                fixed = [n if num else None for n, num in zip(sizes, numeric, strict=True)]
+                break
+        else:
             _cards(console, header, body, numeric, styles)
             return
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
@@ -373,11 +378,12 @@ def _cards(
     styles: Sequence[str | None],
 ) -> None:
     """One block per row: its first cell as a title, then ``Label: value``. Text folds at the
-    width; a number stays whole (on a line of its own when the label and it do not fit)."""
+    width (CARD_MIN at least); a number stays whole, on a line of its own when the label and it
+    do not fit."""
     from rich.cells import cell_len
     from rich.text import Text
 
-    width = console.width
+    width = max(console.width, CARD_MIN)
     for index, (row, style) in enumerate(zip(body, styles, strict=True)):
         if index:
             console.print("")
