@@ -602,6 +602,11 @@ def _color() -> bool:
 
 
 def _width(output: Path | None) -> int:
+    """COLUMNS when set (the user, or a CI step, chose the width), else the terminal's, else
+    160 for a file or a pipe."""
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isascii() and columns.isdigit() and int(columns) > 0:
+        return int(columns)
     if output is None and sys.stdout.isatty():
         return os.get_terminal_size().columns
     return 160
@@ -676,7 +681,12 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _error_line(message: str, prefix: str = "error: ", color: str = "31") -> None:
-    text = f"{prefix}{message}"
+    """The one funnel to stderr. A message may quote a file (its name, a value, a key), so the
+    whole line is escaped as terminal text: one line, no terminal sequence, no GitHub workflow
+    command (greenai.escape.terminal)."""
+    from greenai import escape
+
+    text = escape.terminal(f"{prefix}{message}")
     if sys.stderr.isatty() and "NO_COLOR" not in os.environ:
         text = f"\x1b[{color}m{text}\x1b[0m"
     print(text, file=sys.stderr)

@@ -140,6 +140,7 @@ class Estimate:
     work: Work | None = None  # FPO as E x D x H, when the experiment gives it
     warnings: tuple[str, ...] = ()  # e.g. an implied MFU above 1
     location: str | None = None  # where the region is, for a model card
+    region: str | None = None  # the resolved region key (gcp:us-east1), for the table
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of DESIGN.md, keys in its order."""
@@ -268,6 +269,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         work=work,
         warnings=implausible(experiment, work),
         location=tables.location(experiment.region) if experiment.region else None,
+        region=experiment.region.key if experiment.region else None,
     )
 
 

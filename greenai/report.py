@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from greenai import units
+from greenai import escape, units
 from greenai.errors import InputError
-from greenai.estimate import Estimate, Figures, total
+from greenai.estimate import Assumption, Estimate, Figures, total
 from greenai.tables import Equivalent
 
 if TYPE_CHECKING:
@@ -123,20 +123,25 @@ def co2e_unit(system: UnitSystem) -> str:
 HEADERS = (
     "Model",
     "Hardware",
+    "Region",
     "Power (W)",
-    "Hours",
+    "Hours (all runs)",  # hours x runs, as every figure of the row; JSON's per_run has one run's
     "kWh·PUE",
     "CO2e",
     "Electricity",
     "Cloud compute cost",
     "FPO",
 )
+LABELS = 3  # Model, Hardware, Region: text that may fold; every column after them is a number
 
 
-def _cells(name: str, hardware: str, figures: Figures, system: UnitSystem) -> list[str]:
+def _cells(
+    name: str, hardware: str, region: str, figures: Figures, system: UnitSystem
+) -> list[str]:
     return [
         name,
         hardware,
+        region,
         f"{figures.power_w:,.2f}",
         hours(figures.hours),
         number(figures.energy_kwh),
@@ -148,22 +153,24 @@ def _cells(name: str, hardware: str, figures: Figures, system: UnitSystem) -> li
 
 
 def rows(estimates: Sequence[Estimate], system: UnitSystem) -> tuple[list[str], list[list[str]]]:
-    """Header and body rows shared by the table, Markdown and LaTeX renderers."""
+    """Header and body rows shared by the table, Markdown and LaTeX renderers (raw text: each
+    renderer escapes it for its consumer)."""
     header = list(HEADERS)
-    header[5] = f"CO2e ({co2e_unit(system)})"
-    body = [_cells(e.name, e.hardware, e.total, system) for e in estimates]
-    if any(e.runs != 1 for e in estimates):
-        header.insert(4, "Runs")
-        for row, e in zip(body, estimates, strict=True):
-            row.insert(4, str(e.runs))
+    header[header.index("CO2e")] = f"CO2e ({co2e_unit(system)})"
+    body = [_cells(e.name, e.hardware, e.region or "—", e.total, system) for e in estimates]
     if len(estimates) > 1:
         summed = total(estimates)
-        last = _cells("Total", "", summed, system)
-        last[2] = ""  # the power of different experiments does not add up to anything
-        last[3] = hours(summed.hours)
-        if len(header) == 10:
-            last.insert(4, str(sum(e.runs for e in estimates)))
+        last = _cells("Total", "", "", summed, system)
+        last[3] = ""  # the power of different experiments does not add up to anything
         body.append(last)
+    if any(e.runs != 1 for e in estimates):
+        at = header.index("kWh·PUE")
+        header.insert(at, "Runs")
+        runs = [str(e.runs) for e in estimates]
+        if len(estimates) > 1:
+            runs.append(str(sum(e.runs for e in estimates)))
+        for row, count_ in zip(body, runs, strict=True):
+            row.insert(at, count_)
     if all(e.total.fpo is None for e in estimates):
         index = header.index("FPO")
         header.pop(index)
@@ -222,6 +229,11 @@ EQUIVALENTS_SOURCE = "Strubell et al. 2019, Table 1"
 # ----------------------------------------------------------------------------- renderers
 
 
+def _json(value: object) -> str:
+    """JSON that keeps every string exact and is inert in a terminal or a CI log."""
+    return escape.json_text(json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
+
+
 def render(
     estimates: Sequence[Estimate],
     form: Format,
@@ -233,7 +245,7 @@ def render(
     training_type: str = "pre-training",
 ) -> str:
     if form is Format.json:
-        return json.dumps([e.as_dict() for e in estimates], indent=2, ensure_ascii=False) + "\n"
+        return _json([e.as_dict() for e in estimates])
     if form is Format.csv:
         return render_csv(estimates, system, assumptions)
     if form is Format.markdown:
@@ -253,54 +265,163 @@ def render_table(
     color: bool,
     width: int,
 ) -> str:
-    from rich import box
-    from rich.table import Table
-
     header, body = rows(estimates, system)
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
-    for index, title in enumerate(header):
-        table.add_column(title, justify="left" if index < 2 else "right", overflow="fold")
-    for index, row in enumerate(body):
-        is_total = len(estimates) > 1 and index == len(body) - 1
-        table.add_row(
-            *row,
-            style="bold" if is_total else None,
-            end_section=index == len(body) - 2 and len(estimates) > 1,
-        )
     buffer = io.StringIO()
     console = _console(buffer, color, width)
-    console.print(table)
+    several = len(estimates) > 1
+    _sheet(
+        console,
+        header,
+        body,
+        numeric=[index >= LABELS for index in range(len(header))],
+        styles=[None] * len(estimates) + (["bold"] if several else []),
+        total=several,
+    )
     work = work_rows(estimates)
     if work:
-        console.print(f"\n{WORK_TITLE}:", style="bold")
-        listing = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-        for index, title in enumerate(WORK_HEADERS):
-            listing.add_column(title, justify="left" if index == 0 else "right", overflow="fold")
-        for row in work:
-            listing.add_row(*row)
-        console.print(listing)
+        _say(console, f"{WORK_TITLE}:", "bold", gap=True)
+        _sheet(console, list(WORK_HEADERS), work, numeric=[0 < i < 6 for i in range(7)])
     lines = equivalents(estimates, equivalent_table, system)
     if lines:
-        console.print(f"\nCO2e in everyday terms ({EQUIVALENTS_SOURCE}):", style="dim")
+        _say(console, f"CO2e in everyday terms ({EQUIVALENTS_SOURCE}):", "dim", gap=True)
         for line in lines:
-            console.print(f"  {line}", style="dim")
+            _say(console, f"  {line}", "dim")
     if assumptions:
         for estimate in estimates:
-            console.print(f"\nAssumptions for {estimate.name} ({estimate.file}):", style="bold")
-            listing = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-            for title in ("what", "value", "source"):
-                listing.add_column(title, overflow="fold")
-            for item in estimate.assumptions:
-                listing.add_row(item.what, item.value, item.source)
-            console.print(listing)
+            _say(console, f"Assumptions for {estimate.name} ({estimate.file}):", "bold", gap=True)
+            _assumption_sheet(console, estimate.assumptions)
     return _text(buffer)
 
 
-def _safe_cell(value: object) -> object:
-    """Spreadsheets run cells that start with = + - @ as formulas; quote such text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+# ----------------------------------------------------------------------------- terminal sheets
+
+# A label column keeps at least this many characters (or its whole text, when shorter) before
+# the sheet gives up on columns and lists one card per row.
+LABEL_MIN = 12
+CARD_MIN = 24  # cards fold text at no fewer columns: a 1-column terminal wraps lines itself
+LABEL_ROOM = 20  # ... and before number headers wrap onto several lines
+_GAP = 2  # SIMPLE_HEAD without edges: one space of padding either side of each inner border
+
+
+def _say(console: Console, text: str, style: str | None = None, gap: bool = False) -> None:
+    """A line of prose (after an empty line, with `gap`): escaped as a whole, since it may
+    quote a file; never read as markup; never wrapped by rich (the terminal soft-wraps it),
+    so a number in it is never split."""
+    from rich.text import Text
+
+    if gap:
+        console.print("")
+    console.print(Text(escape.terminal(text), style=style or ""), soft_wrap=True)
+
+
+def _sheet(
+    console: Console,
+    header: Sequence[str],
+    body: Sequence[Sequence[str]],
+    numeric: Sequence[bool],
+    styles: Sequence[str | None] | None = None,
+    total: bool = False,
+) -> None:
+    """A table for the terminal whose numbers never wrap: label columns fold, number columns
+    keep their longest figure; below the width where that fits, one card per row (``Label:
+    value`` lines). Every cell is escaped text (escape.terminal), never rich markup."""
+    from rich import box
+    from rich.cells import cell_len
+    from rich.table import Table
+    from rich.text import Text
+
+    header = [escape.terminal(h) for h in header]
+    body = [[escape.terminal(c) for c in row] for row in body]
+    styles = list(styles) if styles is not None else [None] * len(body)
+    width = console.width
+    widest = [max((cell_len(row[i]) for row in body), default=0) for i in range(len(header))]
+    natural = [max(cell_len(h), w) for h, w in zip(header, widest, strict=True)]
+    gaps = _GAP * (len(header) - 1)
+    fixed: list[int | None] = [None] * len(header)
+    if sum(natural) + gaps > width:
+        # Numbers keep their whole header if the labels still get LABEL_ROOM each, else their
+        # longest figure (the header wraps at its spaces); labels fold into what is left.
+        words = [max((cell_len(w) for w in h.split()), default=0) for h in header]
+        tight = [max(widest[i], words[i], 1) for i in range(len(header))]
+        for sizes, least in ((natural, LABEL_ROOM), (tight, LABEL_MIN)):
+            room = width - gaps - sum(n for n, num in zip(sizes, numeric, strict=True) if num)
+            labels = [min(n, least) for n, num in zip(natural, numeric, strict=True) if not num]
+            if room >= sum(labels):
+                fixed = [n if num else None for n, num in zip(sizes, numeric, strict=True)]
+                break
+        else:
+            _cards(console, header, body, numeric, styles)
+            return
+    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
+    for title, is_number, size in zip(header, numeric, fixed, strict=True):
+        table.add_column(
+            Text(title),
+            justify="right" if is_number else "left",
+            overflow="fold",
+            no_wrap=is_number and size is None,
+            width=size,
+        )
+    for index, (row, style) in enumerate(zip(body, styles, strict=True)):
+        table.add_row(
+            *(Text(cell) for cell in row),
+            style=style,
+            end_section=total and index == len(body) - 2,
+        )
+    console.print(table)
+
+
+def _cards(
+    console: Console,
+    header: Sequence[str],
+    body: Sequence[Sequence[str]],
+    numeric: Sequence[bool],
+    styles: Sequence[str | None],
+) -> None:
+    """One block per row: its first cell as a title, then ``Label: value``. Text folds at the
+    width (CARD_MIN at least); a number stays whole, on a line of its own when the label and it
+    do not fit."""
+    from rich.cells import cell_len
+    from rich.text import Text
+
+    width = max(console.width, CARD_MIN)
+    for index, (row, style) in enumerate(zip(body, styles, strict=True)):
+        if index:
+            console.print("")
+        for line in _fold(row[0] or "—", width):
+            console.print(Text(line, style="bold" if style is None else style), soft_wrap=True)
+        for title, cell, is_number in zip(header[1:], row[1:], numeric[1:], strict=True):
+            if not cell:
+                continue
+            line = f"  {title}: {cell}"
+            if not is_number:
+                lines = _fold(line, width, indent="    ")
+            elif cell_len(line) <= width:
+                lines = [line]
+            else:
+                lines = [f"  {title}:", f"    {cell}"]
+            for text in lines:
+                console.print(Text(text, style=style or ""), soft_wrap=True)
+
+
+def _fold(text: str, width: int, indent: str = "") -> list[str]:
+    """`text` cut into lines of `width` characters at most (at spaces where it can), the
+    lines after the first indented; nothing dropped."""
+    import textwrap
+
+    room = max(width, len(indent) + 1)
+    return textwrap.wrap(
+        text,
+        room,
+        subsequent_indent=indent,
+        break_long_words=True,
+        break_on_hyphens=False,
+        drop_whitespace=True,
+    ) or [text]
+
+
+def _assumption_sheet(console: Console, items: Sequence[Assumption]) -> None:
+    rows_ = [[a.what, a.value, a.source] for a in items]
+    _sheet(console, ["what", "value", "source"], rows_, [False] * 3)
 
 
 def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
@@ -339,7 +460,7 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
         w = e.work
         writer.writerow(
             [
-                _safe_cell(v)
+                escape.csv_cell(v)
                 for v in (
                     e.name,
                     e.file,
@@ -371,14 +492,13 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
         writer.writerow(["name", "file", "what", "value", "source"])
         for e in estimates:
             for item in e.assumptions:
-                writer.writerow(
-                    [_safe_cell(v) for v in (e.name, e.file, item.what, item.value, item.source)]
-                )
+                cells = (e.name, e.file, item.what, item.value, item.source)
+                writer.writerow([escape.csv_cell(v) for v in cells])
     return buffer.getvalue()
 
 
 def _md(text: str) -> str:
-    return text.replace("|", "\\|")
+    return escape.markdown(text)
 
 
 def render_markdown(
@@ -388,8 +508,8 @@ def render_markdown(
     assumptions: bool,
 ) -> str:
     header, body = rows(estimates, system)
-    align = ["---" if i < 2 else "---:" for i in range(len(header))]
-    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+    align = ["---" if i < LABELS else "---:" for i in range(len(header))]
+    lines = ["| " + " | ".join(_md(h) for h in header) + " |", "| " + " | ".join(align) + " |"]
     for index, row in enumerate(body):
         cells = [_md(c) for c in row]
         if len(estimates) > 1 and index == len(body) - 1:
@@ -413,25 +533,8 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-_LATEX_SPECIAL = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "—": "---",
-    "–": "--",
-    "·": r"$\cdot$",
-}
-
-
 def latex_escape(text: str) -> str:
-    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+    return escape.latex(text)
 
 
 def latex_table(
@@ -458,12 +561,15 @@ def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions:
     """A booktabs table laid out as Strubell et al.'s Table 3 (needs \\usepackage{booktabs})."""
     header, body = rows(estimates, system)
     caption = f"Estimated cost of training, CO$_2$e in {co2e_unit(system)} (computed with greenai)."
-    spec = "ll" + "r" * (len(header) - 2)
+    spec = "l" * LABELS + "r" * (len(header) - LABELS)
     lines = latex_table("estimate", header, body, spec, caption, len(estimates) > 1)
     if assumptions:
         for estimate in estimates:
-            lines.append(f"% Assumptions for {estimate.name}:")
-            lines += [f"%   {a.what}: {a.value} ({a.source})" for a in estimate.assumptions]
+            lines.append(f"% Assumptions for {latex_escape(estimate.name)}:")
+            lines += [
+                f"%   {latex_escape(a.what)}: {latex_escape(a.value)} ({latex_escape(a.source)})"
+                for a in estimate.assumptions
+            ]
     return "\n".join(lines) + "\n"
 
 
@@ -488,6 +594,9 @@ def render_model_card(estimates: Sequence[Estimate], training_type: str) -> str:
     if places:
         block["geographical_location"] = "; ".join(places)
     block["hardware_used"] = "; ".join(dict.fromkeys(_hardware_words(e) for e in estimates))
+    # every string escaped like terminal text (no control character, no workflow command),
+    # then quoted by the YAML dumper wherever YAML needs it
+    block = {k: escape.terminal(v) if isinstance(v, str) else v for k, v in block.items()}
     text = yaml.safe_dump(
         {"co2_eq_emissions": block}, sort_keys=False, allow_unicode=True, width=1000
     )
@@ -515,7 +624,7 @@ def fpo_block(count: Count, examples: float | None, command: str) -> str:
     """The `fpo:` block of an experiment file, ready to paste."""
     what = "forward + backward" if count.training else "forward"
     lines = [
-        f"# {command}",
+        f"# {escape.terminal(command)}",
         f"# counted by PyTorch {count.torch_version} (FlopCounterMode), {what} pass, "
         f"batch of {count.batch}",
         "fpo:",
@@ -536,28 +645,23 @@ def render_fpo(
         found = count.as_dict()
         if examples is not None:
             found["examples"] = examples
-        return json.dumps(found, indent=2, ensure_ascii=False) + "\n"
+        return _json(found)
     if form == "yaml":
         return fpo_block(count, examples, command)
-    from rich import box
-    from rich.table import Table
-
     buffer = io.StringIO()
     console = _console(buffer, False, width)
     what = "forward + backward" if count.training else "forward"
-    console.print(f"FPO of {count.target} ({what}, batch of {count.batch}):")
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("Operator")
-    table.add_column("FPO", justify="right")
-    table.add_column("Share", justify="right")
-    for op, value in count.by_operator.items():
-        share = f"{value / count.total:.1%}" if count.total else "—"
-        table.add_row(op, flop(value), share)
-    console.print(table)
-    console.print(f"Per batch of {count.batch}: {flop(count.total)}")
-    console.print(f"Per example:    {flop(count.per_example)}")
-    console.print("")
-    console.print(fpo_block(count, examples, command), end="", markup=False)
+    _say(console, f"FPO of {count.target} ({what}, batch of {count.batch}):")
+    operators = [
+        [op, flop(value), f"{value / count.total:.1%}" if count.total else "—"]
+        for op, value in count.by_operator.items()
+    ]
+    _sheet(console, ["Operator", "FPO", "Share"], operators, [False, True, True])
+    _say(console, f"Per batch of {count.batch}: {flop(count.total)}")
+    _say(console, f"Per example:    {flop(count.per_example)}")
+    _say(console, "")
+    for line in fpo_block(count, examples, command).splitlines():
+        _say(console, line)
     return _text(buffer)
 
 
@@ -607,7 +711,7 @@ def chart(curve: Curve, columns: int = 60, lines: int = 12) -> list[str]:
     out.append(" " * (pad + 2) + axis)
     if points[-1].cost is not None and curve.cost_label:
         first, end = number(points[0].cost), number(points[-1].cost)
-        label = curve.cost_label
+        label = escape.terminal(curve.cost_label)
         middle = columns - len(first) - len(end)
         out.append(" " * (pad + 2) + f"{first}{label:^{middle}}{end}")
     return out
@@ -620,7 +724,7 @@ def render_curve(curve: Curve, form: str, width: int = 160) -> str:
         points = [p.as_dict() for p in curve.points]
         if curve.minimize:
             points = [{k.replace("expected_max", key): v for k, v in p.items()} for p in points]
-        return json.dumps(points, indent=2) + "\n"
+        return _json(points)
     if form == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -628,9 +732,7 @@ def render_curve(curve: Curve, form: str, width: int = 160) -> str:
         for p in curve.points:
             writer.writerow([p.n, p.expected_max, p.std, "" if p.cost is None else p.cost])
         return buffer.getvalue()
-    from rich import box
-    from rich.table import Table
-
+    width = _usable(width)
     best = "lowest" if curve.minimize else "best"
     lines = [
         f"Expected {best} {curve.metric} after n trials (Dodge et al. 2019), from "
@@ -639,23 +741,20 @@ def render_curve(curve: Curve, form: str, width: int = 160) -> str:
         *chart(curve, columns=max(20, min(60, width - 20))),
         "",
     ]
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    table.add_column("n", justify="right")
-    table.add_column(f"expected {'min' if curve.minimize else 'max'}", justify="right")
-    table.add_column("± std", justify="right")
+    header = ["n", f"expected {'min' if curve.minimize else 'max'}", "± std"]
     if curve.cost_label:
-        table.add_column(f"cost ({curve.cost_label})", justify="right")
-    for row in curve_rows(curve):
-        table.add_row(*(row if curve.cost_label else row[:3]))
+        header.append(f"cost ({curve.cost_label})")
+    body = [row[: len(header)] for row in curve_rows(curve)]
     buffer = io.StringIO()
     console = _console(buffer, False, width)
-    console.print("\n".join(lines), markup=False)
-    console.print(table)
+    for line in lines:
+        _say(console, line)
+    _sheet(console, header, body, [True] * len(header))
     if curve.cost_per_trial is not None:
-        console.print(
+        _say(
+            console,
             f"cost of n trials = n x {number(curve.cost_per_trial)} {curve.cost_label} "
             "(the mean per trial)",
-            markup=False,
         )
     return _text(buffer)
 
@@ -708,31 +807,30 @@ def render_records(
 ) -> str:
     """A listing (regions, hardware, prices) as a table (chosen columns), JSON or CSV (all)."""
     if form is Format.json:
-        return json.dumps(list(records), indent=2, ensure_ascii=False) + "\n"
+        return _json(list(records))
     if form is Format.csv:
         buffer = io.StringIO()
         fields = list(records[0]) if records else [c for c, _ in columns]
         writer = csv.DictWriter(buffer, fields, lineterminator="\n")
         writer.writeheader()
         for record in records:
-            writer.writerow({k: _safe_cell("" if v is None else v) for k, v in record.items()})
+            writer.writerow({k: escape.csv_cell("" if v is None else v) for k, v in record.items()})
         return buffer.getvalue()
     if form is not Format.table:
         raise ValueError(f"listings come as table, json or csv, not {form}")
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-    for column, title in columns:
-        numeric = any(isinstance(r.get(column), int | float) for r in records)
-        table.add_column(title, justify="right" if numeric else "left", overflow="fold")
-    for record in records:
-        table.add_row(*(_listed(record.get(column)) for column, _ in columns))
+    header = [title for _, title in columns]
+    numeric = [any(isinstance(r.get(c), int | float) for r in records) for c, _ in columns]
+    body = [[_listed(record.get(column)) for column, _ in columns] for record in records]
     buffer = io.StringIO()
     console = _console(buffer, color, width)
-    console.print(table)
-    console.print(f"{len(records)} rows", style="dim")
+    _sheet(console, header, body, numeric)
+    _say(console, plural(len(records), "row"), "dim")
     return _text(buffer)
+
+
+def plural(count_: int, word: str) -> str:
+    """1 row, 2 rows, 1,024 rows."""
+    return f"{count_:,} {word}" + ("" if count_ == 1 else "s")
 
 
 def _listed(value: object) -> str:
@@ -747,12 +845,17 @@ def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
 
     return Console(
         file=buffer,
-        width=width,
+        width=_usable(width),
         force_terminal=color,
         no_color=not color,
         color_system="auto" if color else None,
         highlight=False,
     )
+
+
+def _usable(width: int) -> int:
+    """A terminal that reports no width (0 columns: some CI pseudo-terminals) gets 80."""
+    return width if width > 0 else 80
 
 
 def _text(buffer: io.StringIO) -> str:
@@ -833,12 +936,13 @@ def render_comparison(
                 "cost_usd": _number_or_none(row.cost_ratio),
             }
             items.append(item)
-        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        return _json(items)
     if form is Format.csv:
         return _comparison_csv(comparison, shown, system)
     header, body = comparison_rows(comparison, shown, system, best)
     left = {"Model", "Hardware", *comparison.keys}
-    notes = [f"* lowest {best_by} of the {len(comparison.frame):,} scenarios"] if best else []
+    scenarios = plural(len(comparison.frame), "scenario")
+    notes = [f"* lowest {best_by} of the {scenarios}"] if best else []
     notes += [f"Assumption: {text}" for text in comparison.assumptions]
     if len(shown) < len(comparison.frame):
         notes.append(f"{len(shown):,} of {len(comparison.frame):,} scenarios shown")
@@ -849,14 +953,14 @@ def render_comparison(
             listing.append((f"{estimate.name} ({scenario})", estimate.assumptions))
     if form is Format.markdown:
         align = ["---" if c in left else "---:" for c in header]
-        lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
+        lines = ["| " + " | ".join(_md(h) for h in header) + " |", "| " + " | ".join(align) + " |"]
         for row in body:
-            cells = [_md(c) for c in row]
-            if row[0].startswith("* "):  # the best scenario, in bold
-                cells[0] = cells[0][2:]
+            marked = row[0].startswith("* ")  # the best scenario, in bold
+            cells = [_md(c) for c in [row[0][2:] if marked else row[0], *row[1:]]]
+            if marked:
                 cells = [f"**{c}**" if c else c for c in cells]
             lines.append("| " + " | ".join(cells) + " |")
-        notes = [n.replace("* lowest", "In bold: the lowest", 1) for n in notes]
+        notes = [_md(n.replace("* lowest", "In bold: the lowest", 1)) for n in notes]
         lines += ["", *notes] if notes else []
         for title, items in listing:
             lines += ["", f"Assumptions for {_md(title)}:", ""]
@@ -868,27 +972,20 @@ def render_comparison(
         lines = latex_table("compare", header, body, spec, caption, total=False)
         lines += [f"% {latex_escape(n)}" for n in notes]
         return "\n".join(lines) + "\n"
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
-    for title in header:
-        table.add_column(title, justify="left" if title in left else "right", overflow="fold")
-    for row in body:
-        table.add_row(*row, style="bold green" if row[0].startswith("* ") else None)
     buffer = io.StringIO()
     console = _console(buffer, color, width)
-    console.print(table)
+    _sheet(
+        console,
+        header,
+        body,
+        [title not in left for title in header],
+        styles=["bold green" if row[0].startswith("* ") else None for row in body],
+    )
     for note in notes:
-        console.print(note, style="dim")
+        _say(console, note, "dim")
     for title, items in listing:
-        console.print(f"\nAssumptions for {title}:", style="bold")
-        detail = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-        for column in ("what", "value", "source"):
-            detail.add_column(column, overflow="fold")
-        for item in items:
-            detail.add_row(item.what, item.value, item.source)
-        console.print(detail)
+        _say(console, f"Assumptions for {title}:", "bold", gap=True)
+        _assumption_sheet(console, items)
     return _text(buffer)
 
 
@@ -911,7 +1008,7 @@ def _comparison_csv(comparison: Comparison, shown: pd.DataFrame, system: UnitSys
         values[mass] = co2e(row.co2e_kg, system)
         cells = [row.name, row.file, *comparison.scenario(row).values(), row.hardware]
         cells += ["" if v != v else v for v in values.values()]  # NaN: unknown
-        writer.writerow([_safe_cell(c) for c in cells])
+        writer.writerow([escape.csv_cell(c) for c in cells])
     return buffer.getvalue()
 
 
@@ -997,40 +1094,34 @@ def render_check(
                     "estimate": o.estimate.as_dict() if o.estimate else None,
                 }
             )
-        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+        return _json(items)
     header, body = check_rows(outcomes, system)
     if form in ("markdown", "github"):
         lines = ["## greenai check", "", summary(outcomes) + ".", ""]
         lines += [
-            "| " + " | ".join(header) + " |",
+            "| " + " | ".join(_md(h) for h in header) + " |",
             "| --- | --- | --- | ---: | ---: | ---: | --- |",
         ]
         for row in body:
             row = [f"**{c}**" if i == 2 and c != "ok" else _md(c) for i, c in enumerate(row)]
             lines.append("| " + " | ".join(row) + " |")
         return "\n".join(lines) + "\n"
-    from rich import box
-    from rich.table import Table
-
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
-    for index, title in enumerate(header):
-        table.add_column(title, justify="right" if 3 <= index <= 5 else "left", overflow="fold")
     styles = {"ok": None, "over budget": "yellow", "invalid": "red"}
-    for row, outcome in zip(body, outcomes, strict=True):
-        table.add_row(*row, style=styles[outcome.status])
     buffer = io.StringIO()
     console = _console(buffer, color, width)
-    console.print(table)
-    console.print(summary(outcomes), style="bold")
+    _sheet(
+        console,
+        header,
+        body,
+        [3 <= index <= 5 for index in range(len(header))],
+        styles=[styles[outcome.status] for outcome in outcomes],
+    )
+    _say(console, summary(outcomes), "bold")
     return _text(buffer)
 
 
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+_escape_data = escape.annotation_data
+_escape_property = escape.annotation_property
 
 
 def _split_location(text: str, path: str) -> tuple[str, int | None, str]:

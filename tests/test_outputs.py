@@ -80,8 +80,10 @@ def test_csv_is_safe_in_a_spreadsheet(write) -> None:
 def test_markdown_table() -> None:
     text = invoke(BERT, "--format", "markdown", "--units", "imperial")
     lines = text.splitlines()
-    assert lines[0].startswith("| Model | Hardware | Power (W) | Hours | kWh·PUE | CO2e (lbs)")
-    assert "| BERT base (V100) | V100x64 | 12,041.51 | 79.2 | 1,507 | 1,438 |" in text
+    assert lines[0].startswith(
+        "| Model | Hardware | Region | Power (W) | Hours (all runs) | kWh·PUE | CO2e (lbs)"
+    )
+    assert "| BERT base (V100) | V100x64 | us | 12,041.51 | 79.2 | 1,507 | 1,438 |" in text
 
 
 def test_latex_is_a_booktabs_table() -> None:
