@@ -254,7 +254,7 @@ def compare(
             "--max-scenarios",
             min=1,
             help="Refuse grids of more scenarios (files x the --vary values) than this; "
-            "about 4 s and 0.65 GB per million.",
+            "a million takes about 0.7 GB and 4-10 s.",
         ),
     ] = 1_000_000,  # mirrors greenai.compare.MAX_SCENARIOS (--help does not import numpy)
     output_format: FormatOption = OutputFormat.table,

@@ -57,9 +57,10 @@ REGION_SETS = {
 }
 _COMMA = re.compile(r",(?![^\[]*\])")  # split on commas outside [low, high] lists
 # The most scenarios one `compare` builds unless --max-scenarios says otherwise. Measured with
-# benchmarks/compare.py --large on a 2-core, 24 GB machine: 1,000,000 scenarios take about 4 s and
-# 0.65 GB in process (3,000,000: 10 s, 1.8 GB), so the default answers in seconds and leaves an
-# order of magnitude of memory headroom on a laptop; 1,000 values on three axes (10^9) would not.
+# `python benchmarks/compare.py --large` on the project's 2-core, 24 GB machine: 1,000,000
+# scenarios peak at 0.66 GB (max RSS) and take 4 s (10 s with both cores shared); 3,000,000 take
+# 1.8 GB. Memory grows by about 0.6 kB a scenario, so 24 GB runs out near 35 million; the default
+# answers in seconds with ample headroom, while 1,000 values on three axes (10^9) is refused.
 MAX_SCENARIOS = 1_000_000
 
 
