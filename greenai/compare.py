@@ -806,7 +806,7 @@ def _hours_note(
     `how` is the file's own hardware when `carried` holds the MFU carried over, else a reason."""
     if carried is not None:
         implied = (
-            "the MFU that the file's hours imply on it"
+            "the MFU that the file's hours imply"
             if several
             else f"MFU {carried.mfu:.2g}, what the file's {schedule.hours:g} h imply"
         )

@@ -247,6 +247,11 @@ def test_several_files_and_csv(cli) -> None:
         (["--vary", "region=fr,atlantis"], "(--vary region=atlantis): region: unknown region"),
         (["--vary", "hardware=H100,H900"], "(--vary hardware=H900)"),
         (["--vary", "runs=1,-2"], "(--vary runs=-2)"),
+        (
+            ["--vary", "hardware=H100,cpu-amd-epyc-9654"],  # no peak FLOP/s to carry the fpo to
+            "(--vary hardware=cpu-amd-epyc-9654): hardware: cannot carry the file's fpo to this "
+            "hardware: no peak FLOP/s in data/hardware.csv; --scale-hours-by held keeps",
+        ),
         (["--scale-hours-by", "vibes"], "--scale-hours-by expects auto, held (or none) or peak"),
     ],
 )
