@@ -239,13 +239,24 @@ def compare(
         int | None, typer.Option("--top", min=1, help="Show only the first N rows (after sorting).")
     ] = None,
     scale_hours_by: Annotated[
-        str | None,
+        str,
         typer.Option(
             "--scale-hours-by",
-            help="peak_flops: rescale hours by the hardware's dense peak FLOP/s relative to the "
-            "file's own hardware (otherwise hours stay as given).",
+            help="How hours follow varied hardware. auto: from the file's fpo (at the MFU its "
+            "hours imply on its own hardware), else held as given; held (or none): as given on "
+            "every hardware; peak_flops: the file's hours x its dense peak FLOP/s over the "
+            "varied hardware's (device count included).",
         ),
-    ] = None,
+    ] = "auto",
+    max_scenarios: Annotated[
+        int,
+        typer.Option(
+            "--max-scenarios",
+            min=1,
+            help="Refuse grids of more scenarios (files x the --vary values) than this; "
+            "a million takes about 0.7 GB and 4-10 s.",
+        ),
+    ] = 1_000_000,  # mirrors greenai.compare.MAX_SCENARIOS (--help does not import numpy)
     output_format: FormatOption = OutputFormat.table,
     units: UnitsOption = Units.metric,
     overrides: SetOption = None,
@@ -261,7 +272,9 @@ def compare(
 
     data = tables.load()
     variations = [grid.parse_variation(text, data) for text in vary or ()]
-    comparison = grid.compare(files, variations, data, overrides or (), scale_hours_by)
+    comparison = grid.compare(
+        files, variations, data, overrides or (), scale_hours_by, max_scenarios
+    )
     _warn(comparison.warnings)
     order = grid.SortBy(sort.value)
     shown = grid.ordered(comparison, order, top)

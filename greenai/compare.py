@@ -57,6 +57,41 @@ REGION_SETS = {
     "@cloud:PROVIDER": "every cloud region of one provider (aws, azure, gcp)",
 }
 _COMMA = re.compile(r",(?![^\[]*\])")  # split on commas outside [low, high] lists
+# The most scenarios one `compare` builds unless --max-scenarios says otherwise. Measured with
+# `python benchmarks/compare.py --large` on the project's 2-core, 24 GB machine: 1,000,000
+# scenarios peak at 0.66 GB (max RSS) and take 4 s (10 s with both cores shared); 3,000,000 take
+# 1.8 GB. Memory grows by about 0.6 kB a scenario, so 24 GB runs out near 35 million; the default
+# answers in seconds with ample headroom, while 1,000 values on three axes (10^9) is refused.
+MAX_SCENARIOS = 1_000_000
+
+
+class HoursRule(StrEnum):
+    """How a varied machine changes the hours per run (`--scale-hours-by`).
+
+    auto: from the FPO where the file gives fpo (at the MFU the file's hours imply on its own
+    hardware, or the file's/default MFU when it gives no hours), else held as given;
+    held: as the file gives them on every machine (the file's own work-rate assumption);
+    peak_flops: the file's hours x its machine's dense peak FLOP/s / the varied machine's
+    (device count included: 8 -> 4 devices doubles the hours)."""
+
+    auto = "auto"
+    held = "held"
+    peak_flops = "peak_flops"
+
+
+def hours_rule(text: str | None) -> HoursRule:
+    """`--scale-hours-by`: auto (the default), held (alias none) or peak_flops."""
+    if text is None:
+        return HoursRule.auto
+    wanted = text.strip().lower()
+    if wanted == "none":
+        return HoursRule.held
+    try:
+        return HoursRule(wanted)
+    except ValueError:
+        raise InputError(
+            f"--scale-hours-by expects auto, held (or none) or peak_flops, got {text!r}"
+        ) from None
 
 
 class SortBy(StrEnum):
@@ -73,6 +108,11 @@ class Variation:
     key: str
     values: tuple[Any, ...]
     labels: tuple[str, ...]
+    titles: tuple[str, ...] = ()  # what a table shows: "fr (France)" for the label "fr"
+    region_set: str | None = None  # "@cloud" when the values came from a set (our order)
+
+    def title(self, i: int) -> str:
+        return self.titles[i] if self.titles else self.labels[i]
 
     @property
     def part(self) -> str:
@@ -92,12 +132,14 @@ def parse_variation(text: str, tables: Tables) -> Variation:
         raise InputError(f"--vary: cannot vary {key!r}; {hint}", key=key)
     values: list[Any] = []
     labels: list[str] = []
+    sets: list[str] = []
     for item in (part.strip() for part in _COMMA.split(rest)):
         if not item:
             raise InputError(f"--vary {key}: empty value in {rest!r}", key=key)
         if item.startswith("@"):
             if key != "region":
                 raise InputError(f"--vary {key}: sets such as {item} are for region only", key=key)
+            sets.append(item)
             for region in region_set(item, tables):
                 values.append(region)
                 labels.append(region)
@@ -108,7 +150,24 @@ def parse_variation(text: str, tables: Tables) -> Variation:
     if len(set(labels)) != len(labels):
         repeated = sorted({label for label in labels if labels.count(label) > 1})
         raise InputError(f"--vary {key}: {', '.join(repeated)} given twice", key=key)
-    return Variation(key, tuple(values), tuple(labels))
+    titles = tuple(region_title(label, tables) for label in labels) if key == "region" else ()
+    only_sets = len(sets) == 1 and rest.strip() == sets[0]
+    return Variation(key, tuple(values), tuple(labels), titles, sets[0] if only_sets else None)
+
+
+def region_title(label: str, tables: Tables) -> str:
+    """A region key with where it is, for a reader who does not know ISO codes by heart:
+    'fr (France)', 'us-va (Virginia, United States)', 'gcp:us-central1 (Iowa, United States)',
+    'au-tas-fi (Flinders Island, Australia)'."""
+    try:
+        region = tables.region(label)
+    except InputError:
+        return label  # validation names the unknown region, with suggestions
+    places = [r.name for r in tables.lineage(region) if r.kind in ("subdivision", "country")]
+    if region.kind not in ("cloud", "subdivision", "country"):  # a grid zone: its own name too
+        places.insert(0, region.name)
+    where = ", ".join(p for p in dict.fromkeys(places) if p and p.lower() != label.lower())
+    return f"{label} ({where})" if where else label
 
 
 def region_set(name: str, tables: Tables) -> list[str]:
@@ -155,6 +214,10 @@ class Comparison:
     _notes: dict[tuple[int, str, int], tuple[Assumption, ...]]
     _names: list[tuple[str, str]]
     _works: dict[tuple[int, int], Work] = dataclasses.field(default_factory=dict)
+    # one-line notes a reader needs before the rows: what the ratios are against, and how the
+    # hours follow a varied machine
+    lead: list[str] = dataclasses.field(default_factory=list)
+    _titles: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
 
     def estimates(self, frame: pd.DataFrame | None = None) -> list[Estimate]:
         """Estimate objects for the rows of `frame` (default: all), for the renderers."""
@@ -163,6 +226,13 @@ class Comparison:
 
     def scenario(self, row: Any) -> dict[str, str]:
         return {key: getattr(row, _column(key)) for key in self.keys}
+
+    def titled(self, row: Any) -> dict[str, str]:
+        """The scenario as a table shows it: regions with their names ('fr (France)')."""
+        return {
+            key: self._titles.get(key, {}).get(value, value)
+            for key, value in self.scenario(row).items()
+        }
 
     def _estimate(self, row: Any) -> Estimate:
         def figures(share: float) -> Figures:
@@ -211,36 +281,56 @@ def _column(key: str) -> str:
     return "vary_" + key.replace(".", "__")
 
 
+def scenario_count(files: Sequence[Any], variations: Sequence[Variation]) -> int:
+    """Files x the product of the axis lengths: what a grid will hold, known before building."""
+    count = len(files)
+    for variation in variations:
+        count *= len(variation.values)
+    return count
+
+
 def compare(
     files: Sequence[str | Path],
     variations: Sequence[Variation],
     tables: Tables,
     overrides: Sequence[str] = (),
     scale_hours_by: str | None = None,
+    max_scenarios: int = MAX_SCENARIOS,
 ) -> Comparison:
-    """Price every file under every combination of `variations`."""
+    """Price every file under every combination of `variations`. A grid over `max_scenarios`
+    is refused before anything is built: memory grows by about 650 bytes a scenario."""
     import pandas as pd
 
     keys = [v.key for v in variations]
     if len(set(keys)) != len(keys):
         raise InputError("--vary: the same key is varied twice", key=keys[0])
-    if scale_hours_by not in (None, "peak_flops"):
-        raise InputError(f"--scale-hours-by expects peak_flops, got {scale_hours_by!r}")
+    rule = hours_rule(scale_hours_by)
+    count = scenario_count(files, variations)
+    if count > max_scenarios:
+        sizes = " x ".join(str(n) for n in [len(files), *(len(v.values) for v in variations)])
+        raise InputError(
+            f"compare: {count:,} scenarios ({sizes}: files x --vary values) is over the limit "
+            f"of {max_scenarios:,}; vary fewer values, or raise the limit with --max-scenarios N"
+        )
+    variations = _own_first(files, variations, tables, overrides)
     frames = []
     notes: dict[tuple[int, str, int], tuple[Assumption, ...]] = {}
     names: list[tuple[str, str]] = []
     assumptions: list[str] = []
     warnings: list[str] = []
+    lead: list[str] = []
     works: dict[tuple[int, int], Work] = {}
     for index, path in enumerate(files):
         frame, file_notes, name, extra, unusual = _one_file(
-            index, Path(path), variations, tables, overrides, scale_hours_by, works
+            index, Path(path), variations, tables, overrides, rule, works
         )
         warnings += [w for w in unusual if w not in warnings]
         frames.append(frame)
         notes.update(file_notes)
         names.append((name, str(path)))
-        assumptions += [a for a in extra if a not in assumptions]
+        if len(files) > 1:
+            extra = [f"{name}: {text}" for text in extra]
+        lead += [a for a in extra if a not in lead]
     frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     # cost: the cloud bill (on-demand) where there is one, else the electricity bill; a cost
     # ratio only compares like with like
@@ -252,7 +342,109 @@ def compare(
         frame[column.rsplit("_", 1)[0] + "_ratio"] = frame[column] / base if base else np.nan
     same = frame["cost_basis"] == frame["cost_basis"].iloc[0]
     frame["cost_ratio"] = frame["cost_ratio"].where(same)
-    return Comparison(frame, keys, assumptions, warnings, notes, names, works)
+    if len(frame) > 1:
+        lead.insert(0, _base_note(files, names, variations, tables, overrides))
+    titles = {v.key: dict(zip(v.labels, v.titles, strict=True)) for v in variations if v.titles}
+    comparison = Comparison(frame, keys, assumptions, warnings, notes, names, works)
+    comparison.lead = lead
+    comparison._titles = titles
+    return comparison
+
+
+def _own_value(document: Any, variation: Variation, tables: Tables) -> int | None:
+    """The index of the file's own setting among a variation's values, if it is one of them."""
+    path = variation.key.split(".")
+    current = _current(document, path)
+    if current is None:
+        return None
+    for i, value in enumerate(variation.values):
+        if path[0] == "region":
+            try:
+                same = tables.region(str(value)).key == tables.region(str(current)).key
+            except InputError:
+                same = False
+        elif path[-1] in ("hardware", "device"):
+            same = not _changes_device(document, value, path, tables)
+            if same and path == ["hardware"] and isinstance(value, str):
+                counts = [g.get("count", 1) for g in experiment.hardware_groups(current)]
+                given = [g.get("count") for g in experiment.hardware_groups(value)]
+                same = given == [None] or given == counts  # a bare name keeps the count
+        else:
+            same = value == current or str(value) == str(current)
+        if same:
+            return i
+    return None
+
+
+def _current(document: Any, path: Sequence[str]) -> Any:
+    """The file's own value at a dotted key (None where the file does not set it)."""
+    current: Any = document
+    for step in path:
+        if isinstance(current, dict) and step in current:
+            current = current[step]
+        elif isinstance(current, list) and step.isdigit() and int(step) < len(current):
+            current = current[int(step)]
+        else:
+            return None
+    return current
+
+
+def _own_first(
+    files: Sequence[str | Path],
+    variations: Sequence[Variation],
+    tables: Tables,
+    overrides: Sequence[str],
+) -> list[Variation]:
+    """A region set comes in our (alphabetical) order; put the first file's own region first,
+    so that the ratios are against the file as written. Lists typed out keep the user's order."""
+    if not files or not any(v.region_set for v in variations):
+        return list(variations)
+    document = experiment.read_overridden(Path(files[0]), overrides)
+    ordered = []
+    for variation in variations:
+        own = _own_value(document, variation, tables) if variation.region_set else None
+        if own:
+            order = [own, *(i for i in range(len(variation.values)) if i != own)]
+            variation = dataclasses.replace(
+                variation,
+                values=tuple(variation.values[i] for i in order),
+                labels=tuple(variation.labels[i] for i in order),
+                titles=tuple(variation.titles[i] for i in order) if variation.titles else (),
+            )
+        ordered.append(variation)
+    return ordered
+
+
+def _base_note(
+    files: Sequence[str | Path],
+    names: Sequence[tuple[str, str]],
+    variations: Sequence[Variation],
+    tables: Tables,
+    overrides: Sequence[str],
+) -> str:
+    """Which scenario the ratios are against, and whether that is the file as written."""
+    document = experiment.read_overridden(Path(files[0]), overrides)
+    parts = []
+    for variation in variations:
+        own = _own_value(document, variation, tables)
+        what = variation.key.split(".")[-1].replace("_", " ")
+        mine = _current(document, variation.key.split("."))
+        if own == 0:
+            why = f"the file's own {what}"
+        elif variation.region_set:
+            why = f"the first of {variation.region_set}; the file's own {what}"
+            why += f", {mine}," if isinstance(mine, str | int | float) else ""
+            why += " is not in the set"
+        else:
+            why = "the first value given"
+            if own is not None:
+                why += f"; the file's own {what} is {variation.labels[own]}"
+            elif isinstance(mine, str | int | float):
+                why += f"; the file's own {what} is {mine}"
+        parts.append(f"{variation.key}={variation.title(0)}, {why}")
+    if len(files) > 1:
+        parts.insert(0, f"{names[0][0]} ({names[0][1]})")
+    return "Ratios (vs base) are against " + "; ".join(parts or ["the first scenario"]) + "."
 
 
 def _one_file(
@@ -261,7 +453,7 @@ def _one_file(
     variations: Sequence[Variation],
     tables: Tables,
     overrides: Sequence[str],
-    scale_hours_by: str | None,
+    rule: HoursRule,
     works: dict[tuple[int, int], Work],
 ) -> tuple[
     pd.DataFrame, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str], list[str]
@@ -319,10 +511,10 @@ def _one_file(
         devices[i] = sum(g.count for g in m.hardware)
         labels.append(m.label())
     scale = np.ones(len(machines))
-    assumptions: list[str] = []
-    if scale_hours_by:
+    lead: list[str] = []
+    if rule is HoursRule.peak_flops and any(o.hours is not None for _, o, _ in schedules):
         scale, text = _throughput_scale(document, where, variations, tables, machines)
-        assumptions.append(text)
+        lead.append(text)
 
     # site: PUE, carbon intensity, electricity price
     pue = np.empty(len(sites))
@@ -354,37 +546,69 @@ def _one_file(
                 rate[mi, si, 1] = sum(g.count * high for g, (_, high) in priced)
         host[mi, si] = noted("cloud", ci, here, calc.resolve_host, both, tables)
 
-    # schedule: runs, FPO per run, and hours per run on each machine (hours derived from the
-    # FPO depend on the machine's peak FLOP/s; hours given are scaled by --scale-hours-by)
+    # schedule: runs, FPO per run, and hours per run on each machine. Hours derived from the
+    # FPO depend on the machine's peak FLOP/s; hours given follow the rule of --scale-hours-by:
+    # auto carries the file's FPO to each machine at the MFU its hours imply on its own machine
     hours = np.empty((len(machines), len(schedules)))
     runs = np.empty(len(schedules))
     fpo = np.full(len(schedules), np.nan)
+    hours_from = np.empty(len(schedules), dtype=object)
     work_index = np.arange(len(machines) * len(schedules)).reshape(len(machines), len(schedules))
     unusual: list[str] = []
     name = ""
+    how: list[tuple[str, Work | None]] = []  # how each schedule's hours follow the machine
+    own: Experiment | None = None
     for i, (combo, o, extra) in enumerate(schedules):
         file_notes[(index, "schedule", i)] = tuple(extra)
         runs[i] = o.runs
         name = name or o.name
+        given = "peak_flops" if rule is HoursRule.peak_flops else "file"
         if o.fpo is None:  # hours as given: the same on every machine, but for --scale-hours-by
             assert o.hours is not None
             hours[:, i] = o.hours * scale
+            hours_from[i] = given
+            how.append(("no fpo to derive them from" if rule is HoursRule.auto else "held", None))
+            continue
+        carried: Work | None = None  # the file's own machine's work, whose MFU is carried over
+        if rule is HoursRule.auto and o.hours is not None:
+            own = own or _own_experiment(document, where, variations, tables)
+            try:
+                _, carried = calc.resolve_schedule(
+                    dataclasses.replace(o, hardware=own.hardware), []
+                )
+            except InputError as error:
+                raise _scenario_error(error, path, chosen("schedule", combo)) from None
+            if carried is None or carried.mfu is None:
+                carried = None
+                how.append(("no peak FLOP/s for the file's own hardware to carry fpo over", None))
+            else:
+                how.append((own.label(), carried))
         else:
-            for mi, (m_combo, m, _) in enumerate(machines):
-                both = dataclasses.replace(o, hardware=m.hardware)
-                here = chosen("machine", m_combo) + chosen("schedule", combo)
-                wi = int(work_index[mi, i])
-                run_hours, work = noted("work", wi, here, calc.resolve_schedule, both)
-                hours[mi, i] = run_hours if o.hours is None else run_hours * scale[mi]
-                if work is not None:
-                    fpo[i] = work.per_run
-                    if o.hours is not None and work.mfu is not None:
-                        work = dataclasses.replace(work, mfu=work.mfu / scale[mi])
-                    works[(index, wi)] = work
-                    unusual += calc.implausible(both, work)
+            how.append(("fpo" if o.hours is None else "held", None))
+        hours_from[i] = "fpo" if o.hours is None or carried is not None else given
+        for mi, (m_combo, m, _) in enumerate(machines):
+            both = dataclasses.replace(o, hardware=m.hardware)
+            here = chosen("machine", m_combo) + chosen("schedule", combo)
+            wi = int(work_index[mi, i])
+            run_hours, work = noted("work", wi, here, calc.resolve_schedule, both)
+            if carried is not None:
+                assert o.hours is not None and own is not None and work is not None
+                run_hours, work = noted(
+                    "work", wi, here, _at_carried_mfu, o.hours, work, carried, own.label()
+                )
+            elif o.hours is not None:
+                run_hours *= scale[mi]
+                if work is not None and work.mfu is not None:
+                    work = dataclasses.replace(work, mfu=work.mfu / scale[mi])
+            hours[mi, i] = run_hours
+            if work is not None:
+                fpo[i] = work.per_run
+                works[(index, wi)] = work
+                unusual += calc.implausible(both, work)
         if o.runs != 1:
             file_notes[(index, "schedule", i)] += (Assumption("runs", str(o.runs), calc.FILE),)
-
+    if any(v.key.split(".")[0] == "hardware" for v in variations) and not lead:
+        lead += _hours_note(*how[0], schedules[0][1], len(schedules) > 1, rule)
     # the grid: one row per scenario, the first variation varying slowest
     sizes = [len(v.values) for v in variations]
     grid = [a.ravel() for a in np.indices(sizes)] if sizes else []
@@ -423,6 +647,7 @@ def _one_file(
                 "cloud_cost_usd_high": calc.compute_cost_usd(total_hours, rate[m, s, 1]),
                 "device_hours": devices[m] * total_hours,
                 "fpo": fpo[o] * runs[o],
+                "hours_from": hours_from[o],
                 "machine": m,
                 "site": s,
                 "cloud": cloud_index[m, s],
@@ -439,16 +664,40 @@ def _one_file(
         )
     unusual = [w for part in (machines, sites, schedules) for _, r, _ in part
                for w in r.warnings] + unusual  # fmt: skip
-    return frame, file_notes, name, assumptions, unusual
+    return frame, file_notes, name, lead, unusual
 
 
 def _apply(doc: Any, variation: Variation, i: int, tables: Tables, notes: list[Assumption]) -> None:
     """Set one varied value in a raw document. A bare device name for `hardware` keeps the
-    file's count and utilization; a measured power does not travel to other hardware."""
+    file's count and utilization, and "N x DEVICE" its utilization (so "8 x H100" on a file of
+    8 H100s at 70 % is the file's own machine); a measured power does not travel to other
+    hardware, nor a whole machine's measured power to another device count."""
     value = variation.values[i]
     path = variation.key.split(".")
     changed = path[0] == "hardware" and _changes_device(doc, value, path, tables)
-    if path == ["hardware"] and isinstance(value, str) and not experiment.is_hardware_text(value):
+    counted = isinstance(value, str) and experiment.is_hardware_text(value)
+    if path == ["hardware"] and counted:
+        groups = experiment.hardware_groups(doc.get("hardware"))
+        (new,) = experiment.hardware_groups(value)
+        if len(groups) == 1:
+            for key in ("utilization",) if changed else ("utilization", "power"):
+                if key in groups[0]:
+                    new[key] = groups[0][key]
+                    new.lines[key] = 0
+            if changed and "power" in groups[0]:
+                notes.append(_power_left_out(groups[0]["power"]))
+            resized = new.get("count") != groups[0].get("count", 1)
+            value = experiment.sequence([new])
+        else:
+            resized = True
+        if resized and "power" in doc:
+            notes.append(_power_left_out(doc.pop("power")))
+    elif path[0] == "hardware" and path[-1] == "count" and "power" in doc:
+        groups = experiment.hardware_groups(doc.get("hardware"))
+        index = int(path[1]) if len(path) > 2 and path[1].isdigit() else 0
+        if index >= len(groups) or str(groups[index].get("count", 1)) != str(value):
+            notes.append(_power_left_out(doc.pop("power")))
+    if path == ["hardware"] and isinstance(value, str) and not counted:
         groups = experiment.hardware_groups(doc.get("hardware"))
         if len(groups) != 1:
             raise InputError(
@@ -526,6 +775,78 @@ def _scenario_error(
     return error.located(str(path), error.line, error.key)
 
 
+def _at_carried_mfu(
+    given: float, work: Work, carried: Work, own_label: str, notes: list[Assumption]
+) -> tuple[float, Work]:
+    """Hours per run of the file's FPO on another machine, at the MFU that the file's hours
+    imply on its own machine: the work is fixed, the machine's throughput changes."""
+    peak, mfu = work.peak_flop_per_s, carried.mfu
+    assert mfu is not None
+    if not peak:
+        raise InputError(
+            "cannot carry the file's fpo to this hardware: no peak FLOP/s in data/hardware.csv; "
+            "--scale-hours-by held keeps the file's hours",
+            key="hardware",
+        )
+    if peak == carried.peak_flop_per_s and work.precision == carried.precision:
+        return given, work  # the file's own throughput: its hours, exactly
+    hours = work.per_run / (peak * mfu) / 3600
+    notes.append(
+        Assumption(
+            "hours per run (derived)",
+            f"{hours:,.4g} h = {work.per_run:.4g} FLOP / ({peak / 1e12:,.6g} TFLOP/s x "
+            f"{mfu:.3g}) / 3600",
+            f"greenai compare: FPO / (peak FLOP/s x MFU); the MFU that the file's {given:g} h "
+            f"imply on {own_label}",
+        )
+    )
+    return hours, dataclasses.replace(work, mfu=mfu, hours_derived=True)
+
+
+def _hours_note(
+    how: str, carried: Work | None, schedule: Experiment, several: bool, rule: HoursRule
+) -> list[str]:
+    """One line saying how the hours follow a varied machine (the baseline schedule's way):
+    `how` is the file's own hardware when `carried` holds the MFU carried over, else a reason."""
+    if carried is not None:
+        implied = (
+            "the MFU that the file's hours imply"
+            if several
+            else f"MFU {carried.mfu:.2g}, what the file's {schedule.hours:g} h imply"
+        )
+        return [
+            f"Hours follow from the FPO: peak FLOP/s x device count x {implied} on {how} "
+            "(--scale-hours-by held keeps the file's hours)."
+        ]
+    if how == "fpo":
+        mfu = schedule.fpo.mfu if schedule.fpo and schedule.fpo.mfu else calc.DEFAULT_MFU
+        return [
+            "Hours follow from the FPO: peak FLOP/s x device count x MFU "
+            f"{mfu:g} (the file gives no hours)."
+        ]
+    given = (
+        "the file's hours"
+        if several or schedule.hours is None
+        else f"the file's {schedule.hours:g} h per run"
+    )
+    why = "--scale-hours-by held" if rule is HoursRule.held else how
+    return [
+        f"Hours are held at {given} on every hardware ({why}); --scale-hours-by peak_flops "
+        "rescales them by peak FLOP/s x device count."
+    ]
+
+
+def _own_experiment(
+    document: Any, where: str, variations: Sequence[Variation], tables: Tables
+) -> Experiment:
+    """The file's own machine, with the other parts at their first varied values."""
+    doc = copy.deepcopy(document)
+    for variation in variations:
+        if variation.part != "machine":
+            _apply(doc, variation, 0, tables, [])
+    return experiment.validate(doc, where, tables)
+
+
 def _throughput_scale(
     document: Any,
     where: str,
@@ -534,11 +855,7 @@ def _throughput_scale(
     machines: list[tuple[tuple[int, ...], Experiment, list[Assumption]]],
 ) -> tuple[np.ndarray, str]:
     """Hours on each machine = the file's hours x (the file's peak FLOP/s / the machine's)."""
-    doc = copy.deepcopy(document)
-    for variation in variations:
-        if variation.part != "machine":
-            _apply(doc, variation, 0, tables, [])
-    own = experiment.validate(doc, where, tables)
+    own = _own_experiment(document, where, variations, tables)
     groups = [own.hardware] + [m.hardware for _, m, _ in machines]
     every: list[Device] = [g.device for hardware in groups for g in hardware]
     # the first precision that every device of the comparison has a dense peak for
@@ -559,8 +876,9 @@ def _throughput_scale(
     reference = flops(own.hardware)
     scale = np.array([reference / flops(m.hardware) for _, m, _ in machines])
     text = (
-        f"hours scaled by peak dense {precision} FLOP/s relative to {own.label()} "
-        f"({reference:,.0f} TFLOP/s), the hardware the file's hours are for (--scale-hours-by)"
+        f"Hours scaled by peak dense {precision} FLOP/s x device count relative to {own.label()} "
+        f"({reference:,.0f} TFLOP/s), the hardware the file's hours are for "
+        "(--scale-hours-by peak_flops)."
     )
     return scale, text
 

@@ -893,7 +893,7 @@ def comparison_rows(
     body = []
     for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
         cells = [estimate.name] if several else []
-        cells += list(comparison.scenario(row).values())
+        cells += list(comparison.titled(row).values())
         if "hardware" not in comparison.keys:
             cells.append(estimate.hardware)
         t = estimate.total
@@ -930,6 +930,7 @@ def render_comparison(
         for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
             item = estimate.as_dict()
             item["scenario"] = comparison.scenario(row)
+            item["hours_from"] = row.hours_from  # file, fpo or peak_flops (--scale-hours-by)
             item["ratio"] = {
                 "energy_kwh": _number_or_none(row.energy_ratio),
                 "co2e_kg": _number_or_none(row.co2e_ratio),
@@ -962,6 +963,7 @@ def render_comparison(
             lines.append("| " + " | ".join(cells) + " |")
         notes = [_md(n.replace("* lowest", "In bold: the lowest", 1)) for n in notes]
         lines += ["", *notes] if notes else []
+        lines = [*(_md(n) for n in comparison.lead), "", *lines] if comparison.lead else lines
         for title, items in listing:
             lines += ["", f"Assumptions for {_md(title)}:", ""]
             lines += [f"- {_md(a.what)}: {_md(a.value)} ({_md(a.source)})" for a in items]
@@ -969,11 +971,14 @@ def render_comparison(
     if form is Format.latex:
         spec = "".join("l" if c in left else "r" for c in header)
         caption = "What-if comparison (computed with greenai)."
-        lines = latex_table("compare", header, body, spec, caption, total=False)
+        lines = [f"% {latex_escape(n)}" for n in comparison.lead]
+        lines += latex_table("compare", header, body, spec, caption, total=False)
         lines += [f"% {latex_escape(n)}" for n in notes]
         return "\n".join(lines) + "\n"
     buffer = io.StringIO()
     console = _console(buffer, color, width)
+    for note in comparison.lead:
+        _say(console, note, "dim")
     _sheet(
         console,
         header,
@@ -999,7 +1004,8 @@ def _comparison_csv(comparison: Comparison, shown: pd.DataFrame, system: UnitSys
     mass = "co2e_lb" if system is UnitSystem.imperial else "co2e_kg"
     figures = ["runs", "hours", "power_w", "pue", "carbon_intensity_g_per_kwh", "energy_kwh",
                mass, "electricity_cost_usd", "cloud_cost_usd_low", "cloud_cost_usd_high",
-               "device_hours", "fpo", "energy_ratio", "co2e_ratio", "cost_ratio"]  # fmt: skip
+               "device_hours", "fpo", "hours_from", "energy_ratio", "co2e_ratio",
+               "cost_ratio"]  # fmt: skip
     writer.writerow(
         ["name", "file", *(f"scenario.{k}" for k in comparison.keys), "hardware", *figures]
     )
