@@ -58,7 +58,9 @@ def number(value: float | None) -> str:
     return f"{value:.2g}"
 
 
-def hours(value: float) -> str:
+def hours(value: float | None) -> str:
+    if value is None or value != value:  # unknown: energy or device-hours given without hours
+        return "—"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
@@ -137,7 +139,7 @@ def _cells(name: str, hardware: str, figures: Figures, system: UnitSystem) -> li
     return [
         name,
         hardware,
-        f"{figures.power_w:,.2f}",
+        f"{figures.power_w:,.2f}" if figures.power_w is not None else "—",
         hours(figures.hours),
         number(figures.energy_kwh),
         number(co2e(figures.co2e_kg, system)),
@@ -151,10 +153,12 @@ def rows(estimates: Sequence[Estimate], system: UnitSystem) -> tuple[list[str], 
     """Header and body rows shared by the table, Markdown and LaTeX renderers."""
     header = list(HEADERS)
     header[5] = f"CO2e ({co2e_unit(system)})"
-    body = [_cells(e.name, e.hardware, e.total, system) for e in estimates]
-    if any(e.runs != 1 for e in estimates):
+    # a staged file: one row per stage ("file: stage"), then the file's subtotal
+    shown = [row for e in estimates for row in _stage_rows(e)]
+    body = [_cells(name, e.hardware, e.total, system) for name, e in shown]
+    if any(e.runs != 1 for _, e in shown):
         header.insert(4, "Runs")
-        for row, e in zip(body, estimates, strict=True):
+        for row, (_, e) in zip(body, shown, strict=True):
             row.insert(4, str(e.runs))
     if len(estimates) > 1:
         summed = total(estimates)
@@ -164,7 +168,7 @@ def rows(estimates: Sequence[Estimate], system: UnitSystem) -> tuple[list[str], 
         if len(header) == 10:
             last.insert(4, str(sum(e.runs for e in estimates)))
         body.append(last)
-    if all(e.total.fpo is None for e in estimates):
+    if all(e.total.fpo is None for _, e in shown):
         index = header.index("FPO")
         header.pop(index)
         for row in body:
@@ -180,7 +184,7 @@ def work_rows(estimates: Sequence[Estimate]) -> list[list[str]]:
     """One row per experiment that gives FPO: the E x D x H breakdown, the machine's peak
     FLOP/s and the model FLOP utilisation that links FPO to hours (assumed or implied)."""
     body = []
-    for e in estimates:
+    for name, e in (row for item in estimates for row in _stage_rows(item)):
         w = e.work
         if w is None:
             continue
@@ -197,8 +201,14 @@ def work_rows(estimates: Sequence[Estimate]) -> list[list[str]]:
                 "default": "default; hours derived",
             }[w.mfu_from or "implied"]
             mfu = f"{w.mfu:.3g} ({why})"
-        body.append([e.name, per, examples, str(w.runs), flop(w.total), peak, mfu])
+        body.append([name, per, examples, str(w.runs), flop(w.total), peak, mfu])
     return body
+
+
+def _stage_rows(estimate: Estimate) -> list[tuple[str, Estimate]]:
+    """(row name, estimate): a staged file's stages as "file: stage", then the file itself."""
+    stages = [(f"{estimate.name}: {stage.name}", stage) for stage in estimate.stages]
+    return [*stages, (estimate.name, estimate)]
 
 
 def equivalents(
