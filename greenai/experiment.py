@@ -684,9 +684,13 @@ def _body(check: _Check, document: _Map, name: str, budgets: tuple[Budget, ...])
     """One experiment body: a flat file, or one stage merged with its inherited defaults."""
     where = check.where
     scoped = (lambda key: f"{check.scope}.{key}") if check.scope else (lambda key: key)
+    line = document.line if check.scope else None  # a missing key of a stage: the stage's line
     if "hardware" not in document:
         raise InputError(
-            "missing key 'hardware' (e.g. hardware: 8 x V100)", where=where, key=scoped("hardware")
+            "missing key 'hardware' (e.g. hardware: 8 x V100)",
+            where=where,
+            line=line,
+            key=scoped("hardware"),
         )
     hardware = _hardware(check, document)
 
@@ -742,6 +746,7 @@ def _body(check: _Check, document: _Map, name: str, budgets: tuple[Budget, ...])
             "or give fpo to derive the hours from the compute, or energy or device_hours as "
             "published)",
             where=where,
+            line=line,
             key=scoped("hours"),
         )
     if hours is not None:
@@ -792,6 +797,7 @@ def _body(check: _Check, document: _Map, name: str, budgets: tuple[Budget, ...])
             "missing key 'region' (a key of data/regions.csv such as us, fr or "
             "gcp:us-central1), or give carbon_intensity",
             where=where,
+            line=line,
             key=scoped("region"),
         )
 
