@@ -285,13 +285,13 @@ def resolve_draw(
     given = experiment.device_hours
     hours = experiment.hours
     if given is not None:
-        notes.append(Assumption("device-hours per run", f"{given:,.6g} h", FILE))
+        notes.append(Assumption("device-hours per run", f"{_amount(given)} h", FILE))
         if experiment.count_given:
             hours = given / count
             notes.append(
                 Assumption(
                     "hours per run (derived)",
-                    f"{hours:,.6g} h = {given:,.6g} device-hours / {count} devices",
+                    f"{hours:,.6g} h = {_amount(given)} device-hours / {count} devices",
                     "greenai: every device busy for the whole run",
                 )
             )
@@ -299,7 +299,7 @@ def resolve_draw(
         energy = experiment.energy_kwh
         notes.append(
             Assumption(
-                "IT energy per run (before PUE)", f"{energy:,.6g} kWh", f"{FILE}; PUE on top"
+                "IT energy per run (before PUE)", f"{_amount(energy)} kWh", f"{FILE}; PUE on top"
             )
         )
         power = None
@@ -308,7 +308,7 @@ def resolve_draw(
             notes.append(
                 Assumption(
                     "power (implied)",
-                    f"{power:,.6g} W = {energy:,.6g} kWh / {hours:,.6g} h",
+                    f"{power:,.6g} W = {_amount(energy)} kWh / {hours:,.6g} h",
                     "greenai: energy / hours, both from the file",
                 )
             )
@@ -317,7 +317,7 @@ def resolve_draw(
             notes.append(
                 Assumption(
                     "power per device (implied)",
-                    f"{per_device:,.6g} W = {energy:,.6g} kWh / {given:,.6g} device-hours",
+                    f"{per_device:,.6g} W = {_amount(energy)} kWh / {_amount(given)} device-hours",
                     "greenai: energy / device-hours, both from the file",
                 )
             )
@@ -329,12 +329,17 @@ def resolve_draw(
         notes.append(
             Assumption(
                 "IT energy per run",
-                f"{energy:,.6g} kWh = {given:,.6g} device-hours x {per_device:g} W",
+                f"{_amount(energy)} kWh = {_amount(given)} device-hours x {per_device:g} W",
                 "greenai: device-hours x power per device",
             )
         )
         return hours, count * per_device if hours is not None else None, energy, given
     return hours, resolve_power(experiment, notes), None, None
+
+
+def _amount(value: float) -> str:
+    """A published figure as written (184,320; 1,038,336), not in exponent form."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
 
 
 def _staged(experiment: Experiment, tables: Tables) -> Estimate:
