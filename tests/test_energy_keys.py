@@ -183,3 +183,12 @@ def test_without_hours_energy_or_device_hours_the_hours_are_missing(cli, write) 
     result = cli("estimate", write("hardware: 8 x A100\nregion: fr\n"))
     assert result.code == 2
     assert "or energy or device_hours as published" in result.err
+
+
+def test_curve_refuses_a_cost_the_file_does_not_determine(cli) -> None:
+    trials = CONFIGS.parent / "tests" / "data" / "trials.csv"
+    args = ("curve", trials, "--metric", "accuracy", "--experiment", PUBLISHED / "olmo_7b.yaml")
+    result = cli(*args, "--cost", "hours")
+    assert result.code == 2
+    assert result.err == "error: --cost: the experiment does not determine hours\n"
+    assert cli(*args, "--cost", "energy").code == 0
