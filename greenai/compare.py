@@ -241,13 +241,13 @@ class Comparison:
                 cloud = (row.cloud_cost_usd_low * share, row.cloud_cost_usd_high * share)
             price = row.electricity_cost_usd
             return Figures(
-                hours=row.hours * share,
-                power_w=row.power_w,
+                hours=_known(row.hours * share),
+                power_w=_known(row.power_w),
                 energy_kwh=row.energy_kwh * share,
                 co2e_kg=row.co2e_kg * share,
                 electricity_cost_usd=None if np.isnan(price) else price * share,
                 cloud_cost_usd=cloud,
-                device_hours=row.device_hours * share,
+                device_hours=_known(row.device_hours * share),
                 fpo=None if np.isnan(row.fpo) else row.fpo * share,
             )
 
@@ -275,6 +275,11 @@ class Comparison:
             assumptions=notes,
             work=self._works.get((row.file_index, row.work)),
         )
+
+
+def _known(value: float) -> float | None:
+    """NaN in the frame is a figure the file does not determine (energy given without hours)."""
+    return None if np.isnan(value) else float(value)
 
 
 def _column(key: str) -> str:
@@ -462,6 +467,17 @@ def _one_file(
 
     document = experiment.read_overridden(path, overrides)
     where = str(path)
+    given = [key for key in ("stages", "energy", "device_hours") if key in document]
+    if given:
+        if variations or rule is HoursRule.peak_flops:
+            raise InputError(
+                f"--vary and --scale-hours-by need hours x power, and this file gives "
+                f"{' and '.join(given)}; compare such files as they are, or price one what-if "
+                "at a time with greenai estimate --set",
+                where=where,
+                key=given[0],
+            )
+        return _as_given(index, document, where, tables, works)
     parts = {
         part: [v for v in variations if v.part == part] for part in ("machine", "site", "schedule")
     }
@@ -665,6 +681,55 @@ def _one_file(
     unusual = [w for part in (machines, sites, schedules) for _, r, _ in part
                for w in r.warnings] + unusual  # fmt: skip
     return frame, file_notes, name, lead, unusual
+
+
+def _as_given(
+    index: int,
+    document: Any,
+    where: str,
+    tables: Tables,
+    works: dict[tuple[int, int], Work],
+) -> tuple[
+    pd.DataFrame, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str], list[str]
+]:
+    """One row for a file that gives stages, energy or device-hours: its estimate as it is."""
+    import pandas as pd
+
+    priced = calc.estimate(experiment.validate(document, where, tables), tables)
+    t = priced.total
+    cloud = t.cloud_cost_usd or (np.nan, np.nan)
+    if priced.work is not None:
+        works[(index, 0)] = priced.work
+    frame = pd.DataFrame(
+        {
+            "file_index": [index],
+            "file": where,
+            "name": priced.name,
+            "hardware": priced.hardware,
+            "runs": float(priced.runs),
+            "hours": np.nan if t.hours is None else t.hours,
+            "power_w": np.nan if t.power_w is None else t.power_w,
+            "pue": priced.pue,
+            "carbon_intensity_g_per_kwh": priced.carbon_intensity_g_per_kwh,
+            "energy_kwh": t.energy_kwh,
+            "co2e_kg": t.co2e_kg,
+            "electricity_cost_usd": np.nan
+            if t.electricity_cost_usd is None
+            else t.electricity_cost_usd,
+            "cloud_cost_usd_low": cloud[0],
+            "cloud_cost_usd_high": cloud[1],
+            "device_hours": np.nan if t.device_hours is None else t.device_hours,
+            "fpo": np.nan if t.fpo is None else t.fpo,
+            "hours_from": "file",
+            "machine": 0,
+            "site": 0,
+            "cloud": 0,
+            "work": 0,
+            "schedule": 0,
+        }
+    )
+    notes = {(index, "machine", 0): priced.assumptions}
+    return frame, notes, priced.name, [], list(priced.warnings)
 
 
 def _apply(doc: Any, variation: Variation, i: int, tables: Tables, notes: list[Assumption]) -> None:

@@ -150,6 +150,8 @@ def trial_cost(per_run: Figures, figure: str) -> tuple[float, str]:
         "hours": per_run.hours,
         "device_hours": per_run.device_hours,
     }[figure]
+    if value is None:  # a file that gives energy or device-hours without the wall-clock hours
+        raise InputError(f"the experiment does not determine {figure}", key="--cost")
     return value, TRIAL_COSTS[figure]
 
 

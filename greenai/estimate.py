@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from greenai import units
@@ -63,15 +63,16 @@ class Assumption:
 
 @dataclass(frozen=True, slots=True)
 class Figures:
-    """The price tag of one run, or of all runs together."""
+    """The price tag of one run, or of all runs together. Hours and power are None where the
+    file gives energy or device-hours without the wall-clock time (published figures often do)."""
 
-    hours: float
-    power_w: float
+    hours: float | None
+    power_w: float | None
     energy_kwh: float
     co2e_kg: float
     electricity_cost_usd: float | None
     cloud_cost_usd: tuple[float, float] | None
-    device_hours: float
+    device_hours: float | None
     fpo: float | None
 
     def as_dict(self) -> dict[str, Any]:
@@ -141,6 +142,7 @@ class Estimate:
     warnings: tuple[str, ...] = ()  # e.g. an implied MFU above 1
     location: str | None = None  # where the region is, for a model card
     region: str | None = None  # the resolved region key (gcp:us-east1), for the table
+    stages: tuple[Estimate, ...] = ()  # a staged file: its stages, which `total` sums
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of DESIGN.md, keys in its order."""
@@ -164,6 +166,8 @@ class Estimate:
             "assumptions": [
                 {"what": a.what, "value": a.value, "source": a.source} for a in self.assumptions
             ],
+            # only for staged files, so that the JSON of every other file stays as it was
+            **({"stages": [stage.as_dict() for stage in self.stages]} if self.stages else {}),
         }
 
 
@@ -203,33 +207,58 @@ def memory_power_w(memory_gb: Any) -> Any:
 
 def estimate(experiment: Experiment, tables: Tables) -> Estimate:
     """The price tag of `experiment`, with every figure it used listed as an assumption."""
+    if experiment.stages:
+        return _staged(experiment, tables)
     notes: list[Assumption] = []
     try:
-        power_w = resolve_power(experiment, notes)
+        run_hours, power_w, it_kwh, device_hours = resolve_draw(experiment, notes)
         pue = resolve_pue(experiment, notes)
         intensity = resolve_intensity(experiment, tables, notes)
         price = resolve_electricity_price(experiment, tables, notes)
         cloud = resolve_cloud_prices(experiment, tables, notes)
-        power_w += resolve_host(experiment, tables, notes)
-        run_hours, work = resolve_schedule(experiment, notes)
+        if experiment.energy_kwh is None:  # a given IT energy holds the host already
+            host_w = resolve_host(experiment, tables, notes)
+            if power_w is not None:
+                power_w += host_w
+            if it_kwh is not None and device_hours is not None and host_w:
+                # device-hours: the host's share rides along with each device-hour
+                count = sum(g.count for g in experiment.hardware)
+                it_kwh += float(energy_kwh(host_w / count, device_hours, 1.0))
+        hours_given, work = resolve_schedule(experiment, notes)
     except InputError as error:  # name the file: the data cannot answer for this experiment
         raise error.located(experiment.file, None, error.key) from None
+    if run_hours is None and it_kwh is None:  # hours derived from the FPO
+        assert hours_given is not None
+        run_hours = hours_given
+    if it_kwh is None:
+        assert power_w is not None and run_hours is not None
+        it_kwh = float(energy_kwh(power_w, run_hours, 1.0))
+    if device_hours is None and run_hours is not None:
+        device_hours = sum(g.count for g in experiment.hardware) * run_hours
+    if cloud is not None and device_hours is None:
+        notes.append(
+            Assumption(
+                "cloud cost",
+                "not computed: the file gives energy without hours or device_hours",
+                "give hours (with the device count) or device_hours to price the compute",
+            )
+        )
+        cloud = None
     if experiment.runs != 1:
         notes.append(Assumption("runs", str(experiment.runs), FILE))
     fpo = work.per_run if work is not None else None
 
     def figures(runs: int) -> Figures:
-        hours = run_hours * runs
-        energy = float(energy_kwh(power_w, hours, pue))
-        device_hours = sum(g.count for g in experiment.hardware) * hours
+        energy = it_kwh * pue * runs
         cloud_cost = None
-        if cloud is not None:
+        if cloud is not None and device_hours is not None:
+            share = device_hours * runs / sum(g.count for g in experiment.hardware)
             cloud_cost = (
-                sum(float(compute_cost_usd(g.count * hours, low)) for g, (low, _) in cloud),
-                sum(float(compute_cost_usd(g.count * hours, high)) for g, (_, high) in cloud),
+                sum(float(compute_cost_usd(g.count * share, low)) for g, (low, _) in cloud),
+                sum(float(compute_cost_usd(g.count * share, high)) for g, (_, high) in cloud),
             )
         return Figures(
-            hours=hours,
+            hours=run_hours * runs if run_hours is not None else None,
             power_w=power_w,
             energy_kwh=energy,
             co2e_kg=float(co2e_kg(energy, intensity)),
@@ -237,7 +266,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
             if price is not None
             else None,
             cloud_cost_usd=cloud_cost,
-            device_hours=device_hours,
+            device_hours=device_hours * runs if device_hours is not None else None,
             fpo=fpo * runs if fpo is not None else None,
         )
 
@@ -245,7 +274,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
     checked = [
         totals.energy_kwh,
         totals.co2e_kg,
-        totals.device_hours,
+        totals.device_hours or 0.0,
         totals.fpo or 0.0,
         totals.electricity_cost_usd or 0.0,
         *(totals.cloud_cost_usd or ()),
@@ -270,6 +299,112 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         warnings=implausible(experiment, work),
         location=tables.location(experiment.region) if experiment.region else None,
         region=experiment.region.key if experiment.region else None,
+    )
+
+
+def resolve_draw(
+    experiment: Experiment, notes: list[Assumption]
+) -> tuple[float | None, float | None, float | None, float | None]:
+    """(hours per run, IT power W, IT energy per run kWh, device-hours per run), each None
+    where the file does not determine it. Published reports give energy (OLMo) or GPU-hours
+    (Llama 2) rather than hours x power, so either may stand in for the product."""
+    count = sum(g.count for g in experiment.hardware)
+    given = experiment.device_hours
+    hours = experiment.hours
+    if given is not None:
+        notes.append(Assumption("device-hours per run", f"{_amount(given)} h", FILE))
+        if experiment.count_given:
+            hours = given / count
+            notes.append(
+                Assumption(
+                    "hours per run (derived)",
+                    f"{hours:,.6g} h = {_amount(given)} device-hours / {count} devices",
+                    "greenai: every device busy for the whole run",
+                )
+            )
+    if experiment.energy_kwh is not None:
+        energy = experiment.energy_kwh
+        notes.append(
+            Assumption(
+                "IT energy per run (before PUE)", f"{_amount(energy)} kWh", f"{FILE}; PUE on top"
+            )
+        )
+        power = None
+        if hours is not None:
+            power = float(units.convert(energy / hours, "kWh/h", "W"))
+            notes.append(
+                Assumption(
+                    "power (implied)",
+                    f"{power:,.6g} W = {_amount(energy)} kWh / {hours:,.6g} h",
+                    "greenai: energy / hours, both from the file",
+                )
+            )
+        if given is not None:
+            per_device = float(units.convert(energy / given, "kWh/h", "W"))
+            notes.append(
+                Assumption(
+                    "power per device (implied)",
+                    f"{per_device:,.6g} W = {_amount(energy)} kWh / {_amount(given)} device-hours",
+                    "greenai: energy / device-hours, both from the file",
+                )
+            )
+        return hours, power, energy, given
+    if given is not None:
+        (group,) = experiment.hardware  # validation allows one device group with device_hours
+        per_device = _device_power(group, notes)
+        energy = float(energy_kwh(per_device, given, 1.0))
+        notes.append(
+            Assumption(
+                "IT energy per run",
+                f"{_amount(energy)} kWh = {_amount(given)} device-hours x {per_device:g} W",
+                "greenai: device-hours x power per device",
+            )
+        )
+        return hours, count * per_device if hours is not None else None, energy, given
+    return hours, resolve_power(experiment, notes), None, None
+
+
+def _amount(value: float) -> str:
+    """A published figure as written (184,320; 1,038,336), not in exponent form."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
+
+
+def _staged(experiment: Experiment, tables: Tables) -> Estimate:
+    """The file's estimate as the sum of its stages, each kept whole for the table and JSON."""
+    parts = tuple(estimate(stage, tables) for stage in experiment.stages)
+    summed = total(parts)
+    summed = replace(summed, power_w=None)  # the powers of stages add up to nothing
+    it_energy = sum(p.total.energy_kwh / p.pue for p in parts)
+    pue = summed.energy_kwh / it_energy if it_energy else parts[0].pue
+    grams = float(units.convert(summed.co2e_kg, "kg", "g"))
+    intensity = (
+        grams / summed.energy_kwh if summed.energy_kwh else parts[0].carbon_intensity_g_per_kwh
+    )
+    notes = [
+        Assumption(f"{p.name}: {a.what}", a.value, a.source) for p in parts for a in p.assumptions
+    ]
+    notes.append(
+        Assumption(
+            "file total",
+            f"sum of {len(parts)} stages; PUE and carbon intensity shown are the effective "
+            f"ones ({pue:.4g}, {intensity:.4g} g/kWh)",
+            "greenai: stages",
+        )
+    )
+    locations = [p.location for p in parts if p.location]
+    return Estimate(
+        name=experiment.name,
+        file=experiment.file,
+        hardware=experiment.label(),
+        runs=1,
+        pue=pue,
+        carbon_intensity_g_per_kwh=intensity,
+        total=summed,
+        per_run=summed,
+        assumptions=tuple(notes),
+        warnings=tuple(dict.fromkeys(w for p in parts for w in p.warnings)),
+        location="; ".join(dict.fromkeys(locations)) or None,
+        stages=parts,
     )
 
 
@@ -633,23 +768,34 @@ def resolve_fpo(experiment: Experiment, notes: list[Assumption]) -> float | None
     return factor * fpo.parameters * fpo.tokens
 
 
-def resolve_schedule(experiment: Experiment, notes: list[Assumption]) -> tuple[float, Work | None]:
+def resolve_schedule(
+    experiment: Experiment, notes: list[Assumption]
+) -> tuple[float | None, Work | None]:
     """Hours per run and the FPO breakdown: hours as given (with the MFU they imply), or
     derived from the FPO at the hardware's peak FLOP/s x MFU when the file gives no hours."""
     per_run = resolve_fpo(experiment, notes)
     fpo = experiment.fpo
+    published = experiment.energy_kwh is not None or experiment.device_hours is not None
     if per_run is None or fpo is None:
-        if experiment.hours is None:  # validation requires hours or fpo
+        if experiment.hours is None and not published:  # validation requires hours or fpo
             raise InputError("missing key 'hours'", key="hours")
         return experiment.hours, None
     breakdown = _breakdown(experiment, per_run)
-    found = peak_flops(experiment, fpo.precision, notes, required=experiment.hours is None)
+    derive = experiment.hours is None and not published
+    found = peak_flops(experiment, fpo.precision, notes, required=derive)
     precision, peak = found if found is not None else (None, None)
-    if experiment.hours is not None:
-        mfu = per_run / (peak * experiment.hours * 3600) if peak else None
+    if not derive:
+        # the machine-hours the FPO ran in: given, or device-hours over the devices (the
+        # peak is the machine's); energy alone says nothing of time, so no MFU is implied
+        basis = experiment.hours
+        if basis is None and experiment.device_hours is not None:
+            basis = experiment.device_hours / sum(g.count for g in experiment.hardware)
+        mfu = per_run / (peak * basis * 3600) if peak and basis else None
         if fpo.mfu is not None:
             notes.append(
-                Assumption("fpo.mfu", f"{fpo.mfu:g}: not used, the file gives hours", FILE)
+                Assumption(
+                    "fpo.mfu", f"{fpo.mfu:g}: not used, the file gives the time or energy", FILE
+                )
             )
         implied = "implied" if mfu is not None else None
         return experiment.hours, Work(
@@ -753,20 +899,23 @@ def _range(low: float, high: float, unit: str) -> str:
 
 
 def total(estimates: Iterable[Estimate]) -> Figures:
-    """The sum over experiments (the total row); a money figure is None if any part is unknown."""
+    """The sum over experiments (the total row); a figure is None if any part of it is unknown
+    (money without a price, hours where a file gave energy or device-hours alone)."""
     items = list(estimates)
-    electricity = [e.total.electricity_cost_usd for e in items]
+
+    def summed(values: list[Any]) -> Any:
+        return None if None in values else sum(values)
+
     clouds = [e.total.cloud_cost_usd for e in items]
-    fpos = [e.total.fpo for e in items]
     return Figures(
-        hours=sum(e.total.hours for e in items),
-        power_w=sum(e.total.power_w for e in items),
+        hours=summed([e.total.hours for e in items]),
+        power_w=summed([e.total.power_w for e in items]),
         energy_kwh=sum(e.total.energy_kwh for e in items),
         co2e_kg=sum(e.total.co2e_kg for e in items),
-        electricity_cost_usd=None if None in electricity else sum(electricity),  # type: ignore[arg-type]
+        electricity_cost_usd=summed([e.total.electricity_cost_usd for e in items]),
         cloud_cost_usd=None
         if None in clouds
         else (sum(c[0] for c in clouds), sum(c[1] for c in clouds)),  # type: ignore[index]
-        device_hours=sum(e.total.device_hours for e in items),
-        fpo=None if None in fpos else sum(fpos),  # type: ignore[arg-type]
+        device_hours=summed([e.total.device_hours for e in items]),
+        fpo=summed([e.total.fpo for e in items]),
     )

@@ -43,6 +43,8 @@ TOP_KEYS = (
     "power",
     "hours",
     "duration",
+    "energy",
+    "device_hours",
     "runs",
     "region",
     "site",
@@ -52,7 +54,13 @@ TOP_KEYS = (
     "cloud",
     "fpo",
     "budget",
+    "stages",
 )
+# A stage is a whole experiment body; name and budget of the file stay with the file.
+STAGE_KEYS = tuple(k for k in TOP_KEYS if k not in ("budget", "stages"))
+# Inherited top-level keys that a stage's own key replaces as one slot (hours and duration are
+# two spellings of the same figure).
+_SAME_SLOT = {"hours": ("duration",), "duration": ("hours",)}
 DEVICE_KEYS = ("device", "count", "power", "utilization")
 CLOUD_KEYS = ("provider", "instance", "price", "as_of")
 BUDGET_KEYS = ("co2e", "cost", "energy")
@@ -72,6 +80,16 @@ USUAL = {
     "count": (100_000.0, "devices", "100,000 accelerators in one job"),
     "hours": (300_000.0, "hours", "the longest in Strubell et al.'s Table 3 is 274,120 h"),
     "duration": (300_000.0, "hours", "the longest in Strubell et al.'s Table 3 is 274,120 h"),
+    "energy": (
+        100_000_000.0,
+        "kWh",
+        "Llama 3.1's 39.3M H100-hours at 700 W are about 27.5 GWh",
+    ),
+    "device_hours": (
+        100_000_000.0,
+        "device-hours",
+        "Llama 3.1 used 39.3M H100-hours (Meta's model card)",
+    ),
     "runs": (10_000.0, "runs", "a large hyperparameter search"),
     "pue": (3.0, "", "the Uptime Institute's 2018 global average is 1.58"),
     "carbon_intensity": (1_500.0, "g/kWh", "the highest grid in data/regions.csv is 1,306 g/kWh"),
@@ -172,12 +190,25 @@ class Experiment:
     fpo: Fpo | None = None
     budgets: tuple[Budget, ...] = ()
     warnings: tuple[str, ...] = ()  # values far outside the usual range, with file and line
+    # IT energy per run before PUE, as published (replaces hours x power)
+    energy_kwh: float | None = None
+    # device-hours per run, as published (replaces count x hours; one device group)
+    device_hours: float | None = None
+    count_given: bool = True  # False: `hardware` named a device without a count
+    # A staged file: each stage a complete Experiment; the file is their sum. The file itself
+    # then has no hardware of its own (hardware == ()).
+    stages: tuple[Experiment, ...] = ()
 
     def label(self) -> str:
         """The hardware as Strubell et al. wrote it ("V100x64"), groups joined with " + "."""
+        if self.stages:
+            return " + ".join(dict.fromkeys(stage.label() for stage in self.stages))
         parts = []
         for group in self.hardware:
             short = re.sub(r"^(NVIDIA|AMD|Google|Intel)\s+", "", group.device.name)
+            if not self.count_given and (self.energy_kwh or self.device_hours):
+                parts.append(short)  # a published total: the count is not known, not 1
+                continue
             parts.append(f"{short}{' ' if ' ' in short else ''}x{group.count}")
         return " + ".join(parts)
 
@@ -443,10 +474,14 @@ def _hardware_as_list(raw: Any) -> _List:
 class _Check:
     """Validation of one document, with the file name for every error."""
 
-    def __init__(self, where: str, tables: Tables) -> None:
+    def __init__(self, where: str, tables: Tables, scopes: dict[str, str] | None = None) -> None:
         self.where = where
         self.tables = tables
         self.warnings: list[str] = []
+        # top-level key -> the path it came from in a staged file ("stages.1"); a key that is
+        # not listed was inherited from the top level (or the file has no stages)
+        self.scopes = scopes or {}
+        self.scope = ""  # the stage being validated, for keys that are missing
 
     def usual(
         self,
@@ -499,6 +534,8 @@ class _Check:
         lines = getattr(mapping, "lines", {})
         line = lines.get(key) if isinstance(lines, dict) else None
         full = f"{path}.{key}" if path else key
+        scope = self.scopes.get(full.split(".")[0], "")
+        full = f"{scope}.{full}" if scope else full
         if line == 0:
             return InputError(message, where=f"{self.where} (--set)", key=full)
         if line is None:
@@ -599,28 +636,180 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
     """A validated Experiment from the raw document of `where`."""
     check = _Check(where, tables)
     check.keys(document, TOP_KEYS)
-
     name = check.text(document, "name", "a name") if "name" in document else Path(where).stem
+    if "stages" in document:
+        return _staged(check, document, name)
+    budgets = _budgets(check, document) if "budget" in document else ()
+    return _body(check, document, name, budgets)
 
+
+def _staged(check: _Check, document: _Map, name: str) -> Experiment:
+    """A file of stages: each stage is the top-level keys (defaults) with its own keys on top.
+
+    A stage's key replaces the inherited one of the same name (hours and duration count as one);
+    any other clash between an inherited key and a stage's own (power inherited, energy in the
+    stage) is refused by the same rules as in a flat file, with both lines named.
+    """
+    raw = document["stages"]
+    if not isinstance(raw, _List) or not raw:
+        raise check.error(
+            "expected a list of stages, each a mapping (hardware:, hours:, region: ...), "
+            f"got {_kind(raw)}",
+            document,
+            "stages",
+        )
+    budgets = _budgets(check, document) if "budget" in document else ()
+    defaults = [key for key in document if key not in ("name", "budget", "stages")]
+    stages = []
+    for index, item in enumerate(raw):
+        path = f"stages.{index}"
+        if not isinstance(item, _Map):
+            holder = _Map(raw.lines[index] if index < len(raw.lines) else raw.line)
+            holder[path] = item
+            raise check.error(
+                "expected a stage as a mapping (hardware:, hours:, region: ...), "
+                f"got {_kind(item)}",
+                holder,
+                path,
+            )
+        check.keys(item, STAGE_KEYS, path)
+        merged = _Map(item.line)
+        scopes: dict[str, str] = {}
+        for key in defaults:
+            if key in item or any(other in item for other in _SAME_SLOT.get(key, ())):
+                continue
+            merged[key] = document[key]
+            merged.lines[key] = document.lines.get(key, 0)
+        for key in item:
+            merged[key] = item[key]
+            merged.lines[key] = item.lines.get(key, item.line)
+            scopes[key] = path
+        stage_check = _Check(check.where, check.tables, scopes)
+        stage_check.scope = path
+        title = (
+            stage_check.text(item, "name", "a stage name")
+            if "name" in item
+            else f"stage {index + 1}"
+        )
+        stages.append(_body(stage_check, merged, title, ()))
+    warnings = dict.fromkeys(w for stage in stages for w in stage.warnings)
+    return Experiment(
+        name=name,
+        file=check.where,
+        hardware=(),
+        hours=None,
+        budgets=budgets,
+        warnings=tuple(warnings),
+        stages=tuple(stages),
+    )
+
+
+def _refuse(check: _Check, document: _Map, key: str, others: Sequence[str], why: str) -> None:
+    """One line naming both keys and where each is given: `key` may not come with `others`."""
+    for other in others:
+        if other not in document:
+            continue
+        line = document.lines.get(other)
+        where = "set with --set" if line == 0 else f"line {line}" if line else "given"
+        if check.scopes and other not in check.scopes:
+            where += ", inherited from the top level"
+        raise check.error(
+            f"give {key} or {other}, not both ({other}: {where}); {why}", document, key
+        )
+
+
+def _group_keys(document: _Map, keys: Sequence[str]) -> list[tuple[str, int | None]]:
+    """`hardware.N.KEY` given in the file, with its line, for each of `keys`."""
+    raw = document.get("hardware")
+    items = raw if isinstance(raw, _List) else [raw]
+    found = []
+    for index, item in enumerate(items):
+        if isinstance(item, _Map):
+            for key in keys:
+                if key in item:
+                    name = (
+                        f"hardware.{index}.{key}" if isinstance(raw, _List) else f"hardware.{key}"
+                    )
+                    found.append((name, item.lines.get(key)))
+    return found
+
+
+def _count_given(raw: Any) -> bool:
+    if isinstance(raw, _List) and len(raw) == 1:
+        raw = raw[0]
+    if isinstance(raw, str):
+        return _HARDWARE_TEXT.match(raw) is not None
+    return not isinstance(raw, _Map) or "count" in raw
+
+
+def _body(check: _Check, document: _Map, name: str, budgets: tuple[Budget, ...]) -> Experiment:
+    """One experiment body: a flat file, or one stage merged with its inherited defaults."""
+    where = check.where
+    scoped = (lambda key: f"{check.scope}.{key}") if check.scope else (lambda key: key)
+    line = document.line if check.scope else None  # a missing key of a stage: the stage's line
     if "hardware" not in document:
         raise InputError(
-            "missing key 'hardware' (e.g. hardware: 8 x V100)", where=where, key="hardware"
+            "missing key 'hardware' (e.g. hardware: 8 x V100)",
+            where=where,
+            line=line,
+            key=scoped("hardware"),
         )
     hardware = _hardware(check, document)
 
     if "hours" in document and "duration" in document:
         raise check.error("give hours or duration, not both", document, "duration")
+    energy = None
+    if "energy" in document:
+        _refuse(
+            check,
+            document,
+            "energy",
+            ("power", "memory"),
+            "the energy given is the IT energy of the whole run (before PUE)",
+        )
+        for key, line in _group_keys(document, ("power", "utilization")):
+            shown = "set with --set" if line == 0 else f"line {line}"
+            raise check.error(
+                f"give energy or {key}, not both ({key}: {shown}); the energy given replaces "
+                "hours x power",
+                document,
+                "energy",
+            )
+        energy = check.positive(document, "energy", "kWh", "an energy (e.g. 104 MWh)")
+        check.usual(document, "energy", energy)
+    device_hours = None
+    if "device_hours" in document:
+        _refuse(
+            check,
+            document,
+            "device_hours",
+            ("hours", "duration", "power", "memory"),
+            "device_hours replaces count x hours (give the device's power under hardware)",
+        )
+        if len(hardware) > 1:
+            raise check.error(
+                f"device_hours needs one device type, got {len(hardware)} device groups under "
+                "hardware; give one stage per device type",
+                document,
+                "device_hours",
+            )
+        device_hours = check.positive(
+            document, "device_hours", "hour", "device-hours (e.g. 7.7e6 h)"
+        )
+        check.usual(document, "device_hours", device_hours)
     hours = None
     if "hours" in document:
         hours = check.positive(document, "hours", "hour", "a duration")
     elif "duration" in document:
         hours = check.positive(document, "duration", "hour", "a duration")
-    elif "fpo" not in document:
+    elif "fpo" not in document and energy is None and device_hours is None:
         raise InputError(
             "missing key 'hours' (wall-clock per run, e.g. hours: 79.2 or duration: 3.3 days; "
-            "or give fpo to derive the hours from the compute)",
+            "or give fpo to derive the hours from the compute, or energy or device_hours as "
+            "published)",
             where=where,
-            key="hours",
+            line=line,
+            key=scoped("hours"),
         )
     if hours is not None:
         check.usual(document, "duration" if "duration" in document else "hours", hours)
@@ -632,7 +821,7 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
     if "region" in document:
         text = check.text(document, "region", "a region key")
         try:
-            region = tables.region(text)
+            region = check.tables.region(text)
         except InputError as error:
             raise error.located(*_location(check, document, "region")) from None
 
@@ -680,14 +869,14 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
             "missing key 'region' (a key of data/regions.csv such as us, fr or "
             "gcp:us-central1), or give carbon_intensity",
             where=where,
-            key="region",
+            line=line,
+            key=scoped("region"),
         )
 
     cloud = _cloud(check, document, region) if "cloud" in document else None
     if cloud is None and region is not None and region.provider is not None:
         cloud = Cloud(provider=region.provider, inferred=True)
     fpo = _fpo(check, document["fpo"]) if "fpo" in document else None
-    budgets = _budgets(check, document) if "budget" in document else ()
 
     return Experiment(
         name=name,
@@ -700,6 +889,9 @@ def validate(document: _Map, where: str, tables: Tables) -> Experiment:
         fpo=fpo,
         budgets=budgets,
         warnings=tuple(check.warnings),
+        energy_kwh=energy,
+        device_hours=device_hours,
+        count_given=_count_given(document["hardware"]),
         **values,
     )
 

@@ -58,7 +58,9 @@ def number(value: float | None) -> str:
     return f"{value:.2g}"
 
 
-def hours(value: float) -> str:
+def hours(value: float | None) -> str:
+    if value is None or value != value:  # unknown: energy or device-hours given without hours
+        return "—"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
@@ -142,7 +144,7 @@ def _cells(
         name,
         hardware,
         region,
-        f"{figures.power_w:,.2f}",
+        f"{figures.power_w:,.2f}" if figures.power_w is not None else "—",
         hours(figures.hours),
         number(figures.energy_kwh),
         number(co2e(figures.co2e_kg, system)),
@@ -157,21 +159,23 @@ def rows(estimates: Sequence[Estimate], system: UnitSystem) -> tuple[list[str], 
     renderer escapes it for its consumer)."""
     header = list(HEADERS)
     header[header.index("CO2e")] = f"CO2e ({co2e_unit(system)})"
-    body = [_cells(e.name, e.hardware, e.region or "—", e.total, system) for e in estimates]
+    # a staged file: one row per stage ("file: stage"), then the file's subtotal
+    shown = [row for e in estimates for row in _stage_rows(e)]
+    body = [_cells(name, e.hardware, e.region or "—", e.total, system) for name, e in shown]
     if len(estimates) > 1:
         summed = total(estimates)
         last = _cells("Total", "", "", summed, system)
         last[3] = ""  # the power of different experiments does not add up to anything
         body.append(last)
-    if any(e.runs != 1 for e in estimates):
+    if any(e.runs != 1 for _, e in shown):
         at = header.index("kWh·PUE")
         header.insert(at, "Runs")
-        runs = [str(e.runs) for e in estimates]
+        runs = [str(e.runs) for _, e in shown]
         if len(estimates) > 1:
             runs.append(str(sum(e.runs for e in estimates)))
         for row, count_ in zip(body, runs, strict=True):
             row.insert(at, count_)
-    if all(e.total.fpo is None for e in estimates):
+    if all(e.total.fpo is None for _, e in shown):
         index = header.index("FPO")
         header.pop(index)
         for row in body:
@@ -187,7 +191,7 @@ def work_rows(estimates: Sequence[Estimate]) -> list[list[str]]:
     """One row per experiment that gives FPO: the E x D x H breakdown, the machine's peak
     FLOP/s and the model FLOP utilisation that links FPO to hours (assumed or implied)."""
     body = []
-    for e in estimates:
+    for name, e in (row for item in estimates for row in _stage_rows(item)):
         w = e.work
         if w is None:
             continue
@@ -204,8 +208,14 @@ def work_rows(estimates: Sequence[Estimate]) -> list[list[str]]:
                 "default": "default; hours derived",
             }[w.mfu_from or "implied"]
             mfu = f"{w.mfu:.3g} ({why})"
-        body.append([e.name, per, examples, str(w.runs), flop(w.total), peak, mfu])
+        body.append([name, per, examples, str(w.runs), flop(w.total), peak, mfu])
     return body
+
+
+def _stage_rows(estimate: Estimate) -> list[tuple[str, Estimate]]:
+    """(row name, estimate): a staged file's stages as "file: stage", then the file itself."""
+    stages = [(f"{estimate.name}: {stage.name}", stage) for stage in estimate.stages]
+    return [*stages, (estimate.name, estimate)]
 
 
 def equivalents(
@@ -274,7 +284,7 @@ def render_table(
         header,
         body,
         numeric=[index >= LABELS for index in range(len(header))],
-        styles=[None] * len(estimates) + (["bold"] if several else []),
+        styles=[None] * (len(body) - several) + (["bold"] if several else []),
         total=several,
     )
     work = work_rows(estimates)

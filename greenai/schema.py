@@ -88,6 +88,17 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
         ),
         "hours": _quantity("Wall-clock time per run (default unit hours).", "79.2"),
         "duration": _quantity("Wall-clock time per run, any time unit.", "3.3 days"),
+        "energy": _quantity(
+            "IT energy per run before PUE, as published (default unit kWh); replaces hours x "
+            "power. Not with power, memory or a device's power/utilization.",
+            "104 MWh",
+        ),
+        "device_hours": _quantity(
+            "Device-hours per run, as published (default unit hours); replaces count x hours "
+            "for energy and cloud cost. One device group; not with hours, duration, power or "
+            "memory.",
+            "184320",
+        ),
         "runs": {"type": "integer", "minimum": 1, "description": "Repeats or trials (Green AI H)."},
         "region": {
             "description": "A key of data/regions.csv (or a name that resolves to one).",
@@ -185,18 +196,32 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
             },
         },
     }
+    stage = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {k: v for k, v in properties.items() if k in experiment.STAGE_KEYS},
+    }
+    properties["stages"] = {
+        "description": "Phases of one file (pre-training, fine-tuning ...): each a complete "
+        "experiment body; the top-level keys are defaults that a stage's own key replaces. "
+        "The file's figures are the sum of its stages.",
+        "type": "array",
+        "minItems": 1,
+        "items": stage,
+    }
     assert set(properties) == set(experiment.TOP_KEYS), "schema and validator disagree"
+    timed = ("hours", "duration", "fpo", "energy", "device_hours")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "greenai experiment",
         "description": "An ML experiment to price with greenai (energy, CO2e, money, FPO).",
         "type": "object",
         "additionalProperties": False,
-        "required": ["hardware"],
         "properties": properties,
         "allOf": [
-            {"anyOf": [{"required": ["hours"]}, {"required": ["duration"]}, {"required": ["fpo"]}]},
+            {"anyOf": [{"required": ["hardware"]}, {"required": ["stages"]}]},
+            {"anyOf": [{"required": [k]} for k in (*timed, "stages")]},
             {"not": {"required": ["hours", "duration"]}},
-            {"anyOf": [{"required": ["region"]}, {"required": ["carbon_intensity"]}]},
+            {"anyOf": [{"required": [k]} for k in ("region", "carbon_intensity", "stages")]},
         ],
     }

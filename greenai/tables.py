@@ -67,15 +67,36 @@ def normalize(text: str) -> str:
 
 
 _VENDOR = re.compile(r"^(nvidia|amd|google|intel|habana|tesla|geforce|radeon|instinct)[\s_-]*")
+# the maker a vendor word stands for: "Tesla A100" is NVIDIA's, never Intel's A100
+_MAKER = {
+    "nvidia": "nvidia",
+    "tesla": "nvidia",
+    "geforce": "nvidia",
+    "amd": "amd",
+    "radeon": "amd",
+    "instinct": "amd",
+    "intel": "intel",
+    "habana": "intel",
+    "google": "google",
+}
 
 
 def _strip_vendor(text: str) -> str:
+    return _vendor_and_rest(text)[1]
+
+
+def _vendor_and_rest(text: str) -> tuple[str | None, str]:
+    """(the maker its vendor words name, or None; the name without them)."""
     text = text.strip().lower()
+    maker = None
     previous = None
     while previous != text:
         previous = text
-        text = _VENDOR.sub("", text)
-    return text
+        found = _VENDOR.match(text)
+        if found:
+            maker = maker or _MAKER[found.group(1)]
+            text = text[found.end() :]
+    return maker, text
 
 
 # ----------------------------------------------------------------------------- rows
@@ -190,12 +211,17 @@ class _Index:
     def __init__(self, strip_vendor: bool = False) -> None:
         self._strip_vendor = strip_vendor
         self._levels: tuple[dict[str, list[str]], ...] = ({}, {}, {}, {})
+        self._makers: dict[str, set[str]] = {}  # key -> makers its names were written with
 
     def _forms(self, name: str) -> tuple[str, ...]:
         bare = _strip_vendor(name) if self._strip_vendor else name
         return (_as_written(name), _as_written(bare), normalize(name), normalize(bare))
 
     def add(self, name: str, key: str) -> None:
+        if self._strip_vendor:
+            maker = _vendor_and_rest(name)[0]
+            if maker:
+                self._makers.setdefault(key, set()).add(maker)
         for level, form in zip(self._levels, self._forms(name), strict=True):
             if form:
                 keys = level.setdefault(form, [])
@@ -203,10 +229,17 @@ class _Index:
                     keys.append(key)
 
     def matches(self, name: str) -> list[str]:
-        """The keys `name` names at the strictest strength where it names any (often one)."""
-        for level, form in zip(self._levels, self._forms(name), strict=True):
-            if form in level:
-                return level[form]
+        """The keys `name` names at the strictest strength where it names any (often one).
+
+        Where vendor words were dropped, a maker the name gives must agree with the row's:
+        "Tesla A100" names NVIDIA's A100 and not Intel's."""
+        maker = _vendor_and_rest(name)[0] if self._strip_vendor else None
+        for index, (level, form) in enumerate(zip(self._levels, self._forms(name), strict=True)):
+            keys = level.get(form)
+            if keys and maker and index % 2 == 1:
+                keys = [k for k in keys if maker in self._makers.get(k, {maker})]
+            if keys:
+                return keys
         return []
 
     def collisions(self) -> dict[str, list[str]]:

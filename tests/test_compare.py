@@ -126,7 +126,8 @@ def test_fpo_given_hours_follow_the_fpo_on_each_hardware(cli) -> None:
     # equal work: the V100 is no longer the greenest (it was, at the same 108 h)
     ranked = as_json(cli, "compare", H100, "--vary", "hardware=H100,A100,V100")
     assert [g["scenario"]["hardware"] for g in ranked] == ["H100", "A100", "V100"]
-    assert v100["co2e_kg"] > 4 * h100["co2e_kg"]
+    # 7.9x the hours at 3/7 of the GPU power, plus the host
+    assert v100["co2e_kg"] > 3 * h100["co2e_kg"]
     table = cli("compare", H100, "--vary", "hardware=H100,A100,V100")
     assert lead_lines(table.out)[1] == (
         "Hours follow from the FPO: peak FLOP/s x device count x MFU 0.094, what the file's "
@@ -169,7 +170,7 @@ def test_fpo_absent_hours_are_held_and_the_output_says_so(cli) -> None:
         note,
     ]
     markdown = cli("compare", ELMO, "--vary", "hardware=P100,V100", "--format", "markdown")
-    assert markdown.out.splitlines()[1] == note
+    assert markdown.out.splitlines()[1] == note.replace("_", "\\_")  # Markdown-escaped
     rows = list(csv.DictReader(io.StringIO(cli("compare", ELMO, "--vary", "hardware=P100,V100",
                                                "--format", "csv").out)))  # fmt: skip
     assert [r["hours_from"] for r in rows] == ["file", "file"]

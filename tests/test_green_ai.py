@@ -133,7 +133,8 @@ def test_cpu_hosts_are_left_out_of_the_peak(cli, write) -> None:
     [
         ("hardware: 8 x V100\nregion: fr\n",
          "missing key 'hours' (wall-clock per run, e.g. hours: 79.2 or duration: 3.3 days; "
-         "or give fpo to derive the hours from the compute)"),
+         "or give fpo to derive the hours from the compute, or energy or device_hours as "
+         "published)"),
         ("hardware: 2 x Xeon Gold 6248\nregion: fr\nfpo: {total: 1e21}\n",
          "hours: cannot derive hours from fpo: no peak FLOP/s for Xeon Gold 6248 in "
          "data/hardware.csv; give hours"),
