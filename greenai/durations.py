@@ -51,7 +51,7 @@ def parse_seconds(text: str) -> float:
     anywhere but the seconds, or a fourth field is a DurationError, never a guess.
     """
     stripped = text.strip()
-    if stripped[:1] in "+-":
+    if stripped[:1] in ("+", "-"):
         raise DurationError(f"{text!r}: a duration has no sign")
     days = 0
     match = _SLURM.fullmatch(stripped)

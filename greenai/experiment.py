@@ -282,15 +282,27 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Map:
         try:
             mapping[key] = loader.construct_object(value_node, deep=True)
         except InputError as error:
-            raise error.located("", line, key) from None
+            raise _inside(error, key, line) from None
         mapping.lines[key] = line
     return mapping
+
+
+def _inside(error: InputError, step: str, line: int) -> InputError:
+    """The error of a nested value, with the key path from this level down ("fpo.total")."""
+    error.key = f"{step}.{error.key}" if error.key else step
+    error.line = error.line if error.line is not None else line
+    return error
 
 
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _List:
     if not isinstance(node, yaml.SequenceNode):
         raise _scalar_error(node, f"!!seq expects a list, got a {node.id}")
-    items = [loader.construct_object(child, deep=True) for child in node.value]
+    items = []
+    for index, child in enumerate(node.value):
+        try:
+            items.append(loader.construct_object(child, deep=True))
+        except InputError as error:
+            raise _inside(error, str(index), child.start_mark.line + 1) from None
     return _List(items, node.start_mark.line + 1, [c.start_mark.line + 1 for c in node.value])
 
 

@@ -78,7 +78,7 @@ _TOKEN = re.compile(
     r"|(?P<name>[^\W\d][\w]*|%)|(?P<power>\*\*|\^)|(?P<op>[*/])|(?P<sign>[-+])|(?P<paren>[()])"
 )
 _GROUPED = re.compile(r"\d[\d,]*,[\d,]*(?:\.\d*)?")  # a number with commas in it
-_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
 
 
 def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Quantity:
