@@ -77,6 +77,7 @@ _TOKEN = re.compile(
     r"(?P<space>[ \t]+)|(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
     r"|(?P<name>[^\W\d][\w]*|%)|(?P<power>\*\*|\^)|(?P<op>[*/])|(?P<sign>[-+])|(?P<paren>[()])"
 )
+_BASE_PREFIX = re.compile(r"[-+]?0[xXoObB]")  # hex, octal, binary: YAML 1.1 and pint disagree
 _GROUPED = re.compile(r"\d[\d,]*,[\d,]*(?:\.\d*)?")  # a number with commas in it
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
 
@@ -124,6 +125,10 @@ def _parse(value: Any, default_unit: str, what: str) -> pint.Quantity:
         if durations.is_clock(text):
             result = _clock(text, value, default, example)
         else:
+            if _BASE_PREFIX.match(text):
+                raise QuantityError(
+                    f"{example}, got {value!r}: numbers are read as decimal only (no 0x, 0o, 0b)"
+                )
             text = _commas(text, value, example)
             try:
                 result = ureg.Quantity(float(text), default)
