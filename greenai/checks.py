@@ -1,8 +1,9 @@
 """`greenai check`: validate and price every experiment file of a repository, for CI.
 
 One bad file must not hide the others: each file gets an `Outcome` (priced, over budget, or
-invalid with the error's file, line and key), and the exit status sums them up: 2 if any file is
-invalid, else 1 if any is over budget, else 0. No printing here; see report.render_check.
+invalid with the error's file, line and key; an internal error on one file is that file's
+outcome too), and the exit status sums them up: 2 if any file is invalid, else 1 if any is over
+budget, else 0. No printing here; see report.render_check.
 """
 
 from __future__ import annotations
@@ -85,6 +86,13 @@ def run(
             )
         except GreenAIError as error:
             outcome.error = error
+        except Exception as error:  # a bug of ours on this file: still report the others
+            outcome.error = InputError(
+                f"internal error: {type(error).__name__}: {error} (run `greenai --traceback "
+                f"estimate {path}` and report it)",
+                where=str(path),
+            )
+            outcome.error.__cause__ = error
         outcomes.append(outcome)
     if budget_total and budgets:
         priced = [o.estimate for o in outcomes if o.estimate is not None]

@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
-from greenai import budget, units
+from greenai import budget, durations, units
 from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.files import read_limited
@@ -34,6 +34,7 @@ from greenai.tables import (
     sites,
 )
 
+MAX_WHOLE = 10**9  # runs or devices in one group: far above any real experiment, far below inf
 MAX_FILE_BYTES = 256_000  # an experiment file is a few hundred bytes; refuse what is not one
 
 TOP_KEYS = (
@@ -132,6 +133,7 @@ SITE_ALIASES = {
 }
 
 _HARDWARE_TEXT = re.compile(r"^\s*(\d+)\s*[x×*]\s*(.+?)\s*$", re.IGNORECASE)
+_COUNT_LAST = re.compile(r"^\s*(.+?)\s*[x×*]\s*(\d+)\s*$", re.IGNORECASE)  # "H100 x 8"
 _COUNT_TEXT = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([kKMBGT]?)\s*$")
 _COUNT_SUFFIX = {"": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12}
 
@@ -237,10 +239,112 @@ _SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Loader(_SafeBase):  # type: ignore[misc,valid-type]
-    """SafeLoader that records line numbers and refuses duplicate keys (PyYAML keeps the last)."""
+    """SafeLoader that records line numbers, refuses duplicate keys (PyYAML keeps the last) and
+    reads plain scalars the way a person means them (see `_SCHEMA`)."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+
+
+# Which plain (unquoted) scalars are not text: YAML 1.2's core schema, not PyYAML's YAML 1.1.
+# YAML 1.1 read `hours: 1:30` as the base-60 integer 90, `runs: 010` as octal 8, `region: NO`
+# (Norway) as false and `name: 2019-02-30` as a date that does not exist. Under these rules
+# numbers are decimal whatever their leading zeros (012 is twelve, as YAML 1.2 reads it; 0x, 0o
+# and 0b forms are text), only true/false are booleans, and dates and clock times stay text, for
+# the key that expects them to read (`cloud.as_of` reads its date, `hours` its clock time).
+_SCHEMA = (
+    ("tag:yaml.org,2002:null", r"~|null|Null|NULL|", "~nN"),
+    ("tag:yaml.org,2002:bool", r"true|True|TRUE|false|False|FALSE", "tTfF"),
+    ("tag:yaml.org,2002:int", r"[-+]?[0-9]+(?:_[0-9]+)*", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+        "-+.0123456789",
+    ),
+    ("tag:yaml.org,2002:merge", r"<<", "<"),
+)
+for _tag, _pattern, _first in _SCHEMA:
+    _Loader.add_implicit_resolver(_tag, re.compile(f"^(?:{_pattern})$"), list(_first) or [None])
+_Loader.add_implicit_resolver("tag:yaml.org,2002:null", re.compile("^$"), [""])
+
+MAX_INT_DIGITS = 30  # 10^30 is beyond any count, FLOP total or price greenai needs
+
+
+def _scalar_error(node: yaml.Node, message: str) -> InputError:
+    return InputError(message, line=node.start_mark.line + 1)
+
+
+def _construct_int(loader: _Loader, node: yaml.Node) -> int:
+    text = _scalar_text(loader, node, "int").replace("_", "")
+    digits = text.lstrip("+-")
+    if not digits.isdigit() or not digits.isascii() or text.count("-") + text.count("+") > 1:
+        raise _scalar_error(node, f"!!int {text!r} is not a whole number")
+    if len(digits) > MAX_INT_DIGITS:
+        raise _scalar_error(
+            node, f"a number of {len(digits):,} digits; greenai reads up to {MAX_INT_DIGITS}"
+        )
+    return int(text)
+
+
+def _construct_float(loader: _Loader, node: yaml.Node) -> float:
+    text = _scalar_text(loader, node, "float").replace("_", "")
+    special = {".inf": math.inf, "+.inf": math.inf, "-.inf": -math.inf, ".nan": math.nan}
+    if text.lower() in special:
+        return special[text.lower()]
+    try:
+        if not text.isascii() or len(text) > 1_000:
+            raise ValueError
+        return float(text)
+    except ValueError:
+        raise _scalar_error(node, f"!!float {text!r} is not a number") from None
+
+
+def _construct_bool(loader: _Loader, node: yaml.Node) -> bool:
+    text = _scalar_text(loader, node, "bool")
+    if text.lower() not in ("true", "false"):
+        raise _scalar_error(node, f"!!bool {text!r} is not true or false")
+    return text.lower() == "true"
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.Node) -> str:
+    """A date stays text (as written) for the key that reads it; an impossible one is refused."""
+    text = _scalar_text(loader, node, "timestamp")
+    try:
+        yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except Exception:  # PyYAML raises AttributeError or ValueError for a bad timestamp
+        raise _scalar_error(node, f"!!timestamp {text!r} is not a date (YYYY-MM-DD)") from None
+    return text
+
+
+def _refuse_binary(loader: _Loader, node: yaml.Node) -> None:
+    raise _scalar_error(node, "!!binary: no key of an experiment file takes binary data")
+
+
+def _refuse_merge(loader: _Loader, node: yaml.Node) -> None:
+    raise _scalar_error(node, "YAML merge keys (<<) are not read; write the keys out")
+
+
+def _scalar_text(loader: _Loader, node: yaml.Node, tag: str) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise _scalar_error(node, f"!!{tag} expects a single value, got a {node.id}")
+    return str(loader.construct_scalar(node)).strip()
+
+
+_CONSTRUCTORS = {
+    "int": _construct_int,
+    "float": _construct_float,
+    "bool": _construct_bool,
+    "timestamp": _construct_timestamp,
+    "binary": _refuse_binary,
+    "merge": _refuse_merge,
+}
+for _tag, _constructor in _CONSTRUCTORS.items():
+    _Loader.add_constructor(f"tag:yaml.org,2002:{_tag}", _constructor)
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Map:
+    if not isinstance(node, yaml.MappingNode):
+        raise _scalar_error(node, f"!!map expects a mapping, got a {node.id}")
     mapping = _Map(node.start_mark.line + 1)
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
@@ -251,13 +355,30 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> _Map:
             raise InputError(
                 f"duplicate key (first given on line {mapping.lines[key]})", line=line, key=key
             )
-        mapping[key] = loader.construct_object(value_node, deep=True)
+        try:
+            mapping[key] = loader.construct_object(value_node, deep=True)
+        except InputError as error:
+            raise _inside(error, key, line) from None
         mapping.lines[key] = line
     return mapping
 
 
+def _inside(error: InputError, step: str, line: int) -> InputError:
+    """The error of a nested value, with the key path from this level down ("fpo.total")."""
+    error.key = f"{step}.{error.key}" if error.key else step
+    error.line = error.line if error.line is not None else line
+    return error
+
+
 def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> _List:
-    items = [loader.construct_object(child, deep=True) for child in node.value]
+    if not isinstance(node, yaml.SequenceNode):
+        raise _scalar_error(node, f"!!seq expects a list, got a {node.id}")
+    items = []
+    for index, child in enumerate(node.value):
+        try:
+            items.append(loader.construct_object(child, deep=True))
+        except InputError as error:
+            raise _inside(error, str(index), child.start_mark.line + 1) from None
     return _List(items, node.start_mark.line + 1, [c.start_mark.line + 1 for c in node.value])
 
 
@@ -352,6 +473,108 @@ def read_yaml(path: Path) -> _Map:
     return document
 
 
+# Words people write for a key, by meaning: "location" is region, not "duration" (its nearest
+# spelling). Each word maps to the keys it may mean, tried in order at the level where it was
+# written; "cloud.price" means the key price under cloud:, for a word written one level up.
+_MEANINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "location loc zone country country_code datacenter data_center dc grid area place "
+        "cloud_region",
+        ("region",),
+    ),
+    (
+        "gpu gpus accelerator accelerators device devices hw chip chips tpu tpus cpu cpus "
+        "machine machines gpu_type device_type model type",
+        ("hardware", "device"),
+    ),
+    (
+        "num_gpus n_gpus ngpus gpu_count num_devices n_devices device_count number quantity "
+        "num n nodes",
+        ("hardware", "count"),
+    ),
+    (
+        "time walltime wall_time wallclock wall_clock training_time train_time runtime run_time "
+        "elapsed hour hrs days length training_hours train_hours",
+        ("hours", "duration"),
+    ),
+    ("repeats repeat repetitions trials seeds num_runs n_runs run num_trials restarts", ("runs",)),
+    (
+        "co2 carbon co2e co2_intensity intensity emission_factor emissions_factor grid_intensity "
+        "carbon_factor ci emissions",
+        ("carbon_intensity", "co2e", "budget.co2e"),
+    ),
+    (
+        "price electricity_cost energy_price power_price tariff electricity kwh_price "
+        "price_per_kwh",
+        ("electricity_price", "price", "cloud.price"),
+    ),
+    (
+        "cost rate hourly_price price_per_hour hourly_rate usd_per_hour money usd dollars spend",
+        ("price", "cost", "cloud.price", "budget.cost"),
+    ),
+    ("vendor cloud_provider csp platform", ("provider", "cloud.provider")),
+    ("provider", ("cloud.provider",)),
+    ("date asof as_of_date price_date prices_as_of when", ("as_of", "cloud.as_of")),
+    ("watts wattage power_draw draw tdp avg_power average_power power_w", ("power",)),
+    (
+        "util utilisation usage load gpu_util gpu_utilization tdp_fraction",
+        ("utilization", "mfu", "hardware.utilization"),
+    ),
+    ("ram dram mem host_memory memory_gb ram_gb", ("memory",)),
+    ("efficiency datacenter_pue data_center_pue power_usage_effectiveness", ("pue",)),
+    ("flops flop flops_total total_flops total_flop compute work", ("fpo", "total")),
+    (
+        "params n_params num_params parameter_count model_size size weights",
+        ("parameters", "fpo.parameters"),
+    ),
+    ("num_tokens n_tokens token_count training_tokens dataset_tokens", ("tokens", "fpo.tokens")),
+    (
+        "samples num_examples n_examples num_samples n_samples dataset_size dataset",
+        ("examples", "fpo.examples"),
+    ),
+    (
+        "flops_per_example flop_per_example per_sample flops_per_sample",
+        ("per_example", "fpo.per_example"),
+    ),
+    ("dtype datatype numeric_precision", ("precision", "fpo.precision")),
+    ("model_flops_utilization model_flop_utilisation", ("mfu", "fpo.mfu")),
+    ("kwh energy_kwh mwh", ("energy", "budget.energy")),
+    ("title label experiment experiment_name id", ("name",)),
+    ("limits limit budgets max", ("budget",)),
+)
+_MEANING = {word: keys for words, keys in _MEANINGS for word in words.split()}
+
+
+def suggest_key(key: str, allowed: Sequence[str]) -> list[str]:
+    """What an unknown key probably meant, as quoted names ("'region'", "'price' under
+    cloud:"): the same key in another case or spelling, then its meaning, then its spelling."""
+    normal = re.sub(r"[\s.-]+", "_", key.strip().lower())
+    if normal in allowed:
+        return [repr(normal)]
+    found = []
+    for meant in _MEANING.get(normal, ()):
+        parent, _, child = meant.rpartition(".")
+        if not parent and meant in allowed:
+            found.append(repr(meant))
+        elif parent and parent in allowed:
+            found.append(f"{child!r} under {parent}:")
+    if found:
+        return found[:2]
+    return [repr(k) for k in difflib.get_close_matches(normal, allowed, n=1, cutoff=0.6)]
+
+
+def _value(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(text):,} characters)"
+
+
+def _hint(value: Any) -> str:
+    """Why a value that is not a number might have been meant as one."""
+    if isinstance(value, str) and durations.is_clock(value):
+        return "; a clock time (H:MM) is read only where a duration is expected"
+    return ""
+
+
 def _figure(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
 
@@ -369,17 +592,37 @@ def _kind(value: Any) -> str:
 # ----------------------------------------------------------------------------- --set
 
 
+MAX_SET_CHARS = 4_000  # one --set value: a name, a number, a short list; not a whole file
+
+
 def parse_override(text: str) -> tuple[list[str], Any]:
-    """KEY=VALUE from the command line; VALUE is read as YAML ("[0.74, 2.48]", "8", "aws")."""
+    """KEY=VALUE from the command line; VALUE is read as YAML ("[0.74, 2.48]", "8", "aws").
+
+    The value gets what a file gets: a size limit, the alias-bomb and nesting guard, and the
+    loader's rules for plain scalars. Text that is not valid YAML is taken as a string.
+    """
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise InputError(f"--set expects KEY=VALUE (e.g. region=fr), got {text!r}")
+        raise InputError(f"--set expects KEY=VALUE (e.g. region=fr), got {_short(text)}")
+    if len(text) > MAX_SET_CHARS:
+        raise InputError(
+            f"--set value of {len(text):,} characters; at most {MAX_SET_CHARS:,} are read",
+            key=key[:60],
+        )
     try:
+        _guard(value, "")
         parsed = yaml.load(value, Loader=_Loader) if value.strip() else None
-    except (yaml.YAMLError, InputError):
+    except InputError as error:
+        error.line = None  # the line of the value on the command line: always 1
+        raise error.located("", None, key) from None
+    except (yaml.YAMLError, RecursionError):
         parsed = value
     return key.split("."), parsed
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 80 else f"{text[:60]!r}... ({len(text):,} characters)"
 
 
 def apply_override(document: _Map, path: list[str], value: Any) -> None:
@@ -545,9 +788,9 @@ class _Check:
     def keys(self, mapping: _Map, allowed: Sequence[str], path: str = "") -> None:
         for key in mapping:
             if key not in allowed:
-                near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                near = suggest_key(key, allowed)
                 hint = (
-                    f"did you mean {near[0]!r}?"
+                    f"did you mean {' or '.join(near)}?"
                     if near
                     else f"expected one of: {', '.join(allowed)}"
                 )
@@ -581,21 +824,37 @@ class _Check:
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise self.error(
-                f"expected {what} (a whole number, 1 or more), got {value!r}", mapping, key, path
+                f"expected {what} (a whole number, 1 or more), got {_value(value)}{_hint(value)}",
+                mapping,
+                key,
+                path,
+            )
+        if value > MAX_WHOLE:
+            raise self.error(
+                f"expected {what} up to {MAX_WHOLE:,} (a whole number), got {_figure(value)}",
+                mapping,
+                key,
+                path,
             )
         return value
 
     def count(self, mapping: Any, key: str, what: str, path: str = "") -> float:
-        """A large count such as 1.2e9 examples or "7B" parameters."""
+        """A large count such as 1.2e9 examples, "7B" parameters or "1,200,000" examples."""
         value = mapping[key]
         number: float | None = None
         if isinstance(value, int | float) and not isinstance(value, bool):
             number = float(value)
-        elif isinstance(value, str) and (match := _COUNT_TEXT.match(value)):
+        elif isinstance(value, str) and (match := _COUNT_TEXT.match(value.replace("_", ""))):
             number = float(match.group(1)) * _COUNT_SUFFIX[match.group(2)]
+        elif isinstance(value, str) and "," in value and not durations.is_clock(value):
+            try:  # thousands separators, read by the one rule for commas in numbers
+                number = units.to(units.parse(value, "dimensionless", what), "dimensionless")
+            except units.QuantityError as error:
+                raise self.error(str(error), mapping, key, path) from None
         if number is None or not math.isfinite(number) or number <= 0:
             raise self.error(
-                f"expected {what} (a positive number such as 1.2e9 or 7B), got {value!r}",
+                f"expected {what} (a positive number such as 1.2e9 or 7B), got "
+                f"{_value(value)}{_hint(value)}",
                 mapping,
                 key,
                 path,
@@ -917,6 +1176,13 @@ def _hardware(check: _Check, document: _Map) -> tuple[DeviceGroup, ...]:
         try:
             device, count = _chips(check.tables, name, count)
         except InputError as error:
+            if backwards := _COUNT_LAST.match(raw):
+                count_first = f"{backwards.group(2)} x {backwards.group(1)}"
+                raise check.error(
+                    f"expected 'N x DEVICE' with the count first; write {count_first}",
+                    document,
+                    "hardware",
+                ) from None
             raise error.located(*_location(check, document, "hardware")) from None
         return (DeviceGroup(device, count),)
     if isinstance(raw, _Map):
@@ -1232,8 +1498,9 @@ def read_overridden(path: str | Path, overrides: Sequence[str] = ()) -> _Map:
     path = Path(path)
     document = read_yaml(path)
     for text in overrides:
-        key_path, value = parse_override(text)
+        key_path = [text.partition("=")[0].strip()[:60]]
         try:
+            key_path, value = parse_override(text)
             apply_override(document, key_path, value)
         except InputError as error:
             raise error.located(f"{path} (--set)", None, ".".join(key_path)) from None

@@ -13,6 +13,8 @@ import re
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from greenai import durations
+
 if TYPE_CHECKING:  # pint is imported lazily: `greenai --help` must not pay for it.
     import pint
 
@@ -65,41 +67,86 @@ def _clean(text: str) -> str:
     return text.replace("·", "*").replace("×", "*")
 
 
+MAX_TEXT = 100  # "0.954 lb/kWh" is 12 characters; pint's evaluator has no budget of its own
+MAX_EXPONENT = 99  # 10^21 FLOP is a real figure; 9**9**9 is a big-int computation that never ends
+
+# The grammar a quantity string may have before pint sees it: numbers, unit names, * / and
+# parentheses, powers with small literal exponents, signs only where they are signs. pint
+# evaluates integer powers as Python big ints and sums of anything, so "9**9**9 h" hangs.
+_TOKEN = re.compile(
+    r"(?P<space>[ \t]+)|(?P<number>(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)"
+    r"|(?P<name>[^\W\d][\w]*|%)|(?P<power>\*\*|\^)|(?P<op>[*/])|(?P<sign>[-+])|(?P<paren>[()])"
+)
+_BASE_PREFIX = re.compile(r"[-+]?0[xXoObB]")  # hex, octal, binary: YAML 1.1 and pint disagree
+_GROUPED = re.compile(r"\d[\d,]*,[\d,]*(?:\.\d*)?")  # a number with commas in it
+_THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
+
+
 def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Quantity:
     """Parse a value from an experiment file into a Quantity with the dimension of `default_unit`.
 
     A bare number (int or float, or a numeric string) takes `default_unit`, the documented unit
-    of its key; a string with a unit must have the same dimension. `expected` names the kind
-    of quantity in error messages ("a duration", "a power").
+    of its key; a string with a unit must have the same dimension. A clock time ("1:30",
+    "2-12:00:00") is a duration where `default_unit` is a time, and refused elsewhere.
+    `expected` names the kind of quantity in error messages ("a duration", "a power").
+
+    Raises QuantityError and nothing else, whatever `value` is: this is where text from files,
+    --set and --budget meets pint.
     """
     what = expected or f"a quantity in {default_unit}"
+    try:
+        return _parse(value, default_unit, what)
+    except QuantityError:
+        raise
+    except Exception as error:  # pint and float() raise many types on strange input
+        raise QuantityError(
+            f"expected {what} (e.g. '{_example(default_unit)}'), could not read "
+            f"{_shown(value)}: {_reason(error)}"
+        ) from None
+
+
+def _parse(value: Any, default_unit: str, what: str) -> pint.Quantity:
+    example = f"expected {what} (e.g. '{_example(default_unit)}')"
     if isinstance(value, bool) or value is None:
-        raise QuantityError(f"expected {what} (e.g. '{_example(default_unit)}'), got {value!r}")
+        raise QuantityError(f"{example}, got {value!r}")
     ureg = registry()
     default = unit(default_unit)
     if isinstance(value, int | float):
-        result = ureg.Quantity(float(value), default)
+        try:
+            result = ureg.Quantity(float(value), default)
+        except OverflowError:
+            raise QuantityError(f"{example}, got a number of {len(str(value)):,} digits") from None
     elif isinstance(value, str):
         text = _clean(value)
         if not text:
-            raise QuantityError(f"expected {what} (e.g. '{_example(default_unit)}'), got ''")
-        try:
-            result = ureg.Quantity(float(text), default)
-        except ValueError:
-            try:
-                result = ureg.Quantity(text)
-            except Exception as error:  # pint raises several types for unparsable text
+            raise QuantityError(f"{example}, got ''")
+        if len(text) > MAX_TEXT:
+            raise QuantityError(f"{example}, got {len(text):,} characters (at most {MAX_TEXT})")
+        if durations.is_clock(text):
+            result = _clock(text, value, default, example)
+        else:
+            if _BASE_PREFIX.match(text):
                 raise QuantityError(
-                    f"expected {what} (e.g. '{_example(default_unit)}'), could not read "
-                    f"{value!r}: {_reason(error)}"
-                ) from None
-            if not isinstance(result, ureg.Quantity):  # a bare expression such as "2*3"
-                result = ureg.Quantity(float(result), default)
-            elif result.dimensionless and not default.dimensionless:
-                result = ureg.Quantity(result.to("").magnitude, default)
+                    f"{example}, got {value!r}: numbers are read as decimal only (no 0x, 0o, 0b)"
+                )
+            text = _commas(text, value, example)
+            try:
+                result = ureg.Quantity(float(text), default)
+            except ValueError:
+                _check_grammar(text, value, example)
+                try:
+                    result = ureg.Quantity(text)
+                except Exception as error:  # pint raises several types for unparsable text
+                    raise QuantityError(
+                        f"{example}, could not read {value!r}: {_reason(error)}"
+                    ) from None
+                if not isinstance(result, ureg.Quantity):  # a bare expression such as "2*3"
+                    result = ureg.Quantity(float(result), default)
+                elif result.dimensionless and not default.dimensionless:
+                    result = ureg.Quantity(result.to("").magnitude, default)
     else:
         raise QuantityError(
-            f"expected {what} (e.g. '{_example(default_unit)}'), got a "
+            f"{example}, got a "
             + (
                 "list"
                 if isinstance(value, list)
@@ -117,6 +164,91 @@ def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Qu
     if not math.isfinite(magnitude):
         raise QuantityError(f"expected {what} that is a finite number, got {value!r}")
     return result
+
+
+def _clock(text: str, value: str, default: pint.Unit, example: str) -> pint.Quantity:
+    """A clock time as a duration; refused for any other kind of quantity, never read as a
+    number (pint reads "1:30" as 30)."""
+    if default.dimensionality != unit("hour").dimensionality:
+        raise QuantityError(
+            f"{example}, got {value!r}, which looks like a clock time ({durations.FORMS}); "
+            "clock times are read only where a duration is expected"
+        )
+    try:
+        seconds = durations.parse_seconds(text)
+    except durations.DurationError as error:
+        raise QuantityError(f"{example}, could not read a clock time: {error}") from None
+    return registry().Quantity(seconds / 3600, unit("hour"))
+
+
+def _commas(text: str, value: str, example: str) -> str:
+    """`text` without thousands separators; a comma that could be a decimal comma is refused.
+
+    "1,234.5" and "1,234,567" are unambiguous; "2,5" is a decimal comma (pint would read 25) and
+    "1,234" could be either, so both are refused with the spelling to use instead.
+    """
+    for number in _GROUPED.findall(text):
+        plain = number.replace(",", "")
+        if _THOUSANDS.fullmatch(number) and (number.count(",") > 1 or "." in number):
+            text = text.replace(number, plain, 1)
+            continue
+        if number.count(",") == 1 and _THOUSANDS.fullmatch(number):
+            decimal = number.replace(",", ".")
+            raise QuantityError(
+                f"{example}, got {value!r}: is {number!r} {plain} (thousands separator) or "
+                f"{decimal} (decimal comma)? write {plain} or {decimal}"
+            )
+        if number.count(",") == 1 and "." not in number:
+            fixed = value.replace(number, number.replace(",", "."), 1).strip()
+            raise QuantityError(f"{example}, got {value!r}: decimal comma? write {fixed}")
+        raise QuantityError(
+            f"{example}, got {value!r}: a comma in a number is read only as a thousands "
+            f"separator (1,234.5); write {plain}"
+        )
+    return text
+
+
+def _check_grammar(text: str, value: str, example: str) -> None:
+    """Refuse what a quantity never needs before pint evaluates it (see _TOKEN)."""
+
+    def refuse(why: str) -> QuantityError:
+        return QuantityError(f"{example}, could not read {value!r}: {why}")
+
+    previous = ""  # the kind of the last token that was not a space ("(" or ")" for those)
+    exponent = False  # the last token was an exponent: a power of it would be a tower
+    position = 0
+    while position < len(text):
+        token = _TOKEN.match(text, position)
+        if token is None:
+            if text[position] == ":":
+                raise refuse("a clock time is H:MM[:SS] or D-HH:MM:SS, with no unit")
+            raise refuse(f"unexpected {text[position]!r}")
+        position = token.end()
+        kind = token.lastgroup or ""
+        if kind == "space":
+            continue
+        if kind == "sign" and previous not in ("", "op", "("):
+            raise refuse(f"{token.group()!r} between values; write one value, not a sum")
+        if kind == "power":
+            if previous not in ("number", "name") or exponent:
+                raise refuse("a power applies to a unit or a number, once (no 2**3**4)")
+            power = _TOKEN.match(text, position)
+            while power and power.lastgroup in ("space", "sign"):
+                power = _TOKEN.match(text, power.end())
+            digits = power.group() if power and power.lastgroup == "number" else ""
+            if not digits.isdigit() or int(digits) > MAX_EXPONENT or not power:
+                raise refuse(f"an exponent must be a whole number up to {MAX_EXPONENT}")
+            if text[position : power.start()].replace(" ", "") not in ("", "-", "+"):
+                raise refuse("an exponent takes one sign at most")
+            position, previous, exponent = power.end(), "number", True
+            continue
+        exponent = False
+        previous = token.group() if kind == "paren" else kind
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:40]}... ({len(text):,} characters)"
 
 
 def _reason(error: Exception) -> str:
