@@ -545,7 +545,7 @@ def render_fpo(
     buffer = io.StringIO()
     console = _console(buffer, False, width)
     what = "forward + backward" if count.training else "forward"
-    console.print(f"FPO of {count.target} ({what}, batch of {count.batch}):")
+    console.print(f"FPO of {count.target} ({what}, batch of {count.batch}):", markup=False)
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
     table.add_column("Operator")
     table.add_column("FPO", justify="right")
@@ -620,7 +620,7 @@ def render_curve(curve: Curve, form: str, width: int = 160) -> str:
         points = [p.as_dict() for p in curve.points]
         if curve.minimize:
             points = [{k.replace("expected_max", key): v for k, v in p.items()} for p in points]
-        return json.dumps(points, indent=2) + "\n"
+        return json.dumps(points, indent=2, allow_nan=False) + "\n"
     if form == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
@@ -630,6 +630,7 @@ def render_curve(curve: Curve, form: str, width: int = 160) -> str:
         return buffer.getvalue()
     from rich import box
     from rich.table import Table
+    from rich.text import Text
 
     best = "lowest" if curve.minimize else "best"
     lines = [
@@ -644,7 +645,7 @@ def render_curve(curve: Curve, form: str, width: int = 160) -> str:
     table.add_column(f"expected {'min' if curve.minimize else 'max'}", justify="right")
     table.add_column("± std", justify="right")
     if curve.cost_label:
-        table.add_column(f"cost ({curve.cost_label})", justify="right")
+        table.add_column(Text(f"cost ({curve.cost_label})"), justify="right")  # a CSV column
     for row in curve_rows(curve):
         table.add_row(*(row if curve.cost_label else row[:3]))
     buffer = io.StringIO()
