@@ -17,6 +17,7 @@ import csv
 import difflib
 import io
 import math
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -245,7 +246,7 @@ def read_trials(path: Path, metric: str, cost: str | None = None) -> Trials:
         columns = [cell.strip() for cell in header]
         index = _column(columns, metric, "--metric", where)
         cost_index = _column(columns, cost, "--cost", where) if cost is not None else None
-        found = _fast(reader, index, cost_index)
+        found = _fast(text, reader, index, cost_index)
         if found is None:
             found = _careful(text, index, cost_index, columns, where)
     except csv.Error as error:
@@ -259,10 +260,26 @@ def read_trials(path: Path, metric: str, cost: str | None = None) -> Trials:
 Found = tuple[np.ndarray, np.ndarray | None]
 
 
-def _fast(reader: Iterator[list[str]], index: int, cost_index: int | None) -> Found | None:
-    """Both columns as arrays when every non-empty row is clean; None at the first doubt."""
+def _fast(
+    text: str, reader: Iterator[list[str]], index: int, cost_index: int | None
+) -> Found | None:
+    """Both columns as arrays when every non-empty row is clean; None at the first doubt.
+
+    Without a quote character in the file, a CSV row is a line split at commas, which numpy's
+    C reader (loadtxt) does twice as fast as the csv module; it skips only empty lines and
+    refuses whatever else the careful path would skip or name (whitespace-only rows, short
+    rows, a lone carriage return), and its numbers are Python's float() of the cell.
+    """
+    columns = (index,) if cost_index is None else (index, cost_index)
     try:
-        if cost_index is None:
+        if '"' not in text:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "input contained no data": 0 trials, said below
+                table = np.loadtxt(io.StringIO(text), dtype=float, delimiter=",",
+                                   comments=None, skiprows=1, usecols=columns, ndmin=2)  # fmt: skip
+            scores = table[:, 0]
+            costs = None if cost_index is None else table[:, 1]
+        elif cost_index is None:
             scores, costs = _floats([row[index] for row in reader if any(row)]), None
         else:
             pick = itemgetter(index, cost_index)

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greenai.curve import build, expected_max, read_trials
+from greenai.curve import _careful, build, expected_max, read_trials
 from greenai.errors import InputError
 from tests.conftest import CONFIGS, ROOT
 
@@ -406,3 +406,37 @@ def test_column_names_are_not_rich_markup(cli, tmp_path: Path, name: str) -> Non
     assert result.code == 0, result.err
     assert f"cost ({name})" in result.out  # the table's header, as written in the file
     assert f"n x 2.0 {name} (the mean per trial)" in result.out
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "0,0.5,1\n1,0.7,2\n",
+        "0,0.5,1\n\n1,0.7,2\n\n\n",  # empty lines
+        "0,0.5,1\n \n1,0.7,2\n , ,\n",  # whitespace-only rows
+        "0,0.5,1\r\n1,0.7,2\r\n",
+        "0,0.5,1\r1,0.7,2\r",  # old Mac line ends
+        "0, 0.5 ,1\n1,\t0.7,2 \n",  # spaces around numbers
+        "0,1_0.5,1\n1,١٢,2\n",  # what Python's float() reads and C parsers may not
+        "0,0.5,1,extra\n1,0.7,2\n",  # a longer row
+        '0,"0.5",1\n"1",0.7,"2"\n',  # quoted cells
+        '0,0.5,1\n"1\n2",0.7,2\n',  # a quoted newline
+        "0,+.5,1e0\n1,7e-1,2.\n",
+        "0,0.5,0\n1,0.7,0\n",
+    ],
+)
+@pytest.mark.parametrize("cost", [None, "h", "acc"])
+def test_the_fast_path_reads_what_the_careful_one_does(
+    tmp_path: Path, body: str, cost: str | None
+) -> None:
+    path = tmp_path / "trials.csv"
+    path.write_bytes(("trial,acc,h\n" + body).encode())
+    found = read_trials(path, "acc", cost)
+    columns = ["trial", "acc", "h"]
+    text = path.read_bytes().decode()  # no newline translation, as read_trials reads it
+    cost_index = None if cost is None else columns.index(cost)
+    scores, costs = _careful(text, 1, cost_index, columns, str(path))
+    assert found.scores.tolist() == scores.tolist()
+    assert (found.costs is None) == (costs is None)
+    if costs is not None:
+        assert found.costs.tolist() == costs.tolist()
