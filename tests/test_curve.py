@@ -440,3 +440,15 @@ def test_the_fast_path_reads_what_the_careful_one_does(
     assert (found.costs is None) == (costs is None)
     if costs is not None:
         assert found.costs.tolist() == costs.tolist()
+
+
+@pytest.mark.parametrize(("metric", "cost"), [("a$\\foo{$b", "h"), ("acc", "$\\frac{$usd")])
+def test_names_are_not_matplotlib_mathtext(cli, tmp_path: Path, metric: str, cost: str) -> None:
+    path = tmp_path / "trials.csv"
+    path.write_text(f'"{metric}","{cost}"\n0.5,1\n0.7,2\n', encoding="utf-8")
+    plot = tmp_path / "curve.svg"
+    result = cli("curve", path, "--metric", metric, "--cost", cost, "--plot", plot)
+    assert result.code == 0, result.err
+    drawn = plot.read_text(encoding="utf-8")
+    assert f"<!-- Expected max {metric} (Dodge et al. 2019), 2 trials -->" in drawn
+    assert f"<!-- cost of n trials ({cost}) -->" in drawn
