@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
@@ -127,4 +130,11 @@ class ExitsInForward(nn.Module):
 
 def noisy() -> nn.Module:
     print("loading weights from nowhere")  # must not end up in the JSON on stdout
+    return mlp()
+
+
+def gets_ctrl_c() -> nn.Module:
+    """A real Ctrl-C while the factory runs (SIGINT sent to this process)."""
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(5)  # the signal arrives before this ends
     return mlp()

@@ -92,7 +92,7 @@ def test_the_table_says_how_it_counted(cli) -> None:
     [
         ([f"{MODELS}:nope", "--input-shape", "1,64"], f"error: {MODELS}:nope: {MODELS} has no "
          "'nope'; it has: Argmax, ExitsInForward, SelfAttention, Stop, TorchAttention, conv, "
-         "exits, exits_with_3, exits_with_a_message, fails, instance, interrupts, "
+         "exits, exits_with_3, exits_with_a_message, fails, gets_ctrl_c, instance, interrupts, "
          "language_model, mlp, noisy, normalized, only_relu, raises_a_base_exception, "
          "returns_a_string"),
         ([f"{MODELS}:mpl", "--input-shape", "1,64"], "has no 'mpl'; did you mean 'mlp'? it has:"),
@@ -330,3 +330,9 @@ def test_a_path_with_brackets_is_shown_as_given(cli, tmp_path: Path, folder: str
     result = cli("fpo", f"{path}:mlp", "--input-shape", "1,64")
     assert result.code == 0, result.err
     assert result.out.startswith(f"FPO of {path}:mlp (forward, batch of 1):\n")
+
+
+def test_a_real_ctrl_c_still_interrupts(cli) -> None:
+    result = cli("fpo", f"{MODELS}:gets_ctrl_c", "--input-shape", "1,64")
+    assert result.code == 130 and result.out == ""  # greenai's own "Interrupted.", not an error
+    assert "error" not in result.err
