@@ -368,8 +368,9 @@ def fpo(
         str,
         typer.Argument(
             metavar="MODULE:FACTORY",
-            help="A module (dotted name, or path to a .py file) and the function, class or "
-            "instance in it that gives the torch.nn.Module, e.g. models.py:build.",
+            help="A .py file (models.py:build), or a dotted module name imported from the "
+            "installed packages and PYTHONPATH (mypkg.models:build), and the function, class or "
+            "instance in it that gives the torch.nn.Module.",
             show_default=False,
         ),
     ],
@@ -410,6 +411,12 @@ def fpo(
     """FPO per example of a PyTorch model, counted by PyTorch (needs greenai[torch]).
 
     The count is for one pass over a dummy batch; divide by the batch to get fpo.per_example.
+
+    This runs your code: greenai imports MODULE (a dotted name, found the way Python finds
+    installed packages and PYTHONPATH; the current folder is not added to sys.path) or executes
+    the .py file (its folder is not added to sys.path either), then calls FACTORY() and runs the
+    model once on dummy inputs. Its prints go to stderr; if it exits or raises, greenai reports
+    one error line and exits with 2. Use it only on code you trust.
     """
     from greenai import flops, report
 

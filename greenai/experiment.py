@@ -1231,7 +1231,8 @@ def _group(check: _Check, raw: _Map, path: str) -> DeviceGroup:
         idle = _idle_w(device)
         if idle is not None and power < idle:
             check.note(
-                f"{_figure(power)} W per {_short(device)} is below its idle draw (~{idle:.0f} W: "
+                f"{_figure(power)} W per {_device_short(device)} is below its idle draw "
+                f"(~{idle:.0f} W: "
                 f"{GPU_IDLE_FRACTION:.1%} of its {device.tdp_w:g} W TDP, {GPU_IDLE_SOURCE}); "
                 "power under hardware: is one device's measured average, so check the unit",
                 raw,
@@ -1244,7 +1245,7 @@ def _group(check: _Check, raw: _Map, path: str) -> DeviceGroup:
     return DeviceGroup(device, count, power, utilization)
 
 
-def _short(device: Device) -> str:
+def _device_short(device: Device) -> str:
     return re.sub(r"^(NVIDIA|AMD|Google|Intel)\s+", "", device.name)
 
 
@@ -1264,11 +1265,11 @@ def _machine_below_idle(
     if power >= floor:
         return
     count = sum(g.count for g in hardware)
-    label = " + ".join(f"{g.count} x {_short(g.device)}" for g in hardware)
+    label = " + ".join(f"{g.count} x {_device_short(g.device)}" for g in hardware)
     if len(hardware) == 1:
         device = hardware[0].device
         idle = (
-            f"an {_short(device)}'s idle draw (~{_idle_w(device):.0f} W: "
+            f"an {_device_short(device)}'s idle draw (~{_idle_w(device):.0f} W: "
             f"{GPU_IDLE_FRACTION:.1%} of its {device.tdp_w:g} W TDP, {GPU_IDLE_SOURCE})"
         )
     else:

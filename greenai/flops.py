@@ -11,12 +11,17 @@ imported only here, only when asked.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
+import hashlib
 import importlib
 import importlib.util
+import os
 import re
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,9 +93,11 @@ def _product(shape: Sequence[int]) -> int:
 
 
 def load_target(target: str) -> Callable[[], Any]:
-    """MODULE:FACTORY, where MODULE is a dotted module name (found from the current folder too)
-    or a path to a .py file, and FACTORY an attribute of it: a function or class that builds the
-    model with no arguments, or a model instance."""
+    """MODULE:FACTORY, where MODULE is a dotted module name (imported as Python imports it,
+    from the installed packages and PYTHONPATH; greenai adds nothing to sys.path) or a path to a
+    .py file (run as a module of its own; its folder is not put on sys.path), and FACTORY an
+    attribute of it: a function or class that builds the model with no arguments, or a model
+    instance. Importing runs the module's code: it is the user's code, run on their behalf."""
     module_name, sep, attribute = target.rpartition(":")
     if not sep or not module_name or not attribute:
         raise InputError(
@@ -114,31 +121,108 @@ def load_target(target: str) -> Callable[[], Any]:
     return found
 
 
+def is_path(name: str) -> bool:
+    """A file to run rather than a module to import: it ends in .py or names a folder."""
+    return name.endswith(".py") or "/" in name or (os.sep != "/" and os.sep in name)
+
+
 def _import(name: str, target: str) -> Any:
-    path = Path(name)
-    if name.endswith(".py"):
-        if not path.is_file():
-            raise InputError(f"no such file: {name}", where=target)
-        spec = importlib.util.spec_from_file_location(f"_greenai_fpo_{path.stem}", path)
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        loader = spec.loader
-        return _run_import(lambda: loader.exec_module(module) or module, target)
-    if str(Path.cwd()) not in sys.path:
-        sys.path.insert(0, str(Path.cwd()))
-    return _run_import(lambda: importlib.import_module(name), target)
-
-
-def _run_import(load: Callable[[], Any], target: str) -> Any:
+    if is_path(name):
+        return _import_file(Path(name), target)
+    # The dotted name is imported as is: the current folder is not put first on sys.path, so
+    # a ./socketserver.py or ./rich/ in a checkout cannot stand in for the standard library or
+    # greenai's own dependencies.
     try:
-        return load()
+        with _user_code(f"importing {target}", target, passing=(ModuleNotFoundError,)):
+            return importlib.import_module(name)
     except ModuleNotFoundError as error:
-        raise InputError(f"cannot import {target}: {error}", where=target) from None
-    except Exception as error:  # the user's module failed while importing: say where
+        hint = ""
+        if error.name and name.split(".")[0] == error.name.split(".")[0]:
+            hint = (
+                "; greenai fpo imports a dotted name only from the installed packages and "
+                "PYTHONPATH, not from the current folder: give a path (models.py:build) or set "
+                "PYTHONPATH"
+            )
+        raise InputError(f"cannot import {target}: {error}{hint}", where=target) from None
+
+
+def _import_file(path: Path, target: str) -> Any:
+    """Run a .py file as a module named after its resolved path (two models.py files in two
+    folders stay two modules), registered in sys.modules while it runs (dataclasses need it)."""
+    if not path.is_file():
+        raise InputError(f"no such file: {path}", where=target)
+    resolved = path.resolve()
+    digest = hashlib.sha256(str(resolved).encode()).hexdigest()[:12]
+    stem = re.sub(r"\W", "_", resolved.stem)
+    spec = importlib.util.spec_from_file_location(f"_greenai_fpo_{stem}_{digest}", resolved)
+    if spec is None or spec.loader is None:
+        raise InputError(f"cannot load {path} as a Python module", where=target)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    try:
+        with _user_code(f"importing {target}", target, passing=(ModuleNotFoundError,)):
+            spec.loader.exec_module(module)
+    except ModuleNotFoundError as error:
+        sys.modules.pop(spec.name, None)
         raise InputError(
-            f"importing {target} failed: {type(error).__name__}: {error}", where=target
+            f"cannot import {target}: {error} (greenai fpo does not put {path.parent} on "
+            "sys.path; set PYTHONPATH to the folder a sibling module is in)",
+            where=target,
         ) from None
+    except BaseException:
+        sys.modules.pop(spec.name, None)
+        raise
+    return module
+
+
+@contextmanager
+def _user_code(
+    doing: str, where: str = "", key: str = "", passing: tuple[type[BaseException], ...] = ()
+) -> Iterator[None]:
+    """Run the user's module, factory or model: whatever it raises becomes one InputError.
+
+    SystemExit too (a module that calls sys.exit() must not choose greenai's exit status), and
+    KeyboardInterrupt unless a real Ctrl-C arrived meanwhile. Its prints go to stderr, so that
+    they cannot corrupt the JSON or YAML on stdout. os._exit() cannot be caught: it ends the
+    process with the status it is given. `passing`: exceptions the caller words itself.
+    """
+    interrupted: list[int] = []
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_interrupt(signum: int, frame: Any) -> None:
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    try:
+        signal.signal(signal.SIGINT, on_interrupt)
+        installed = True
+    except ValueError:  # not the main thread: no handler, and any KeyboardInterrupt is real
+        installed = False
+        interrupted.append(0)
+    try:
+        with contextlib.redirect_stdout(sys.stderr):
+            yield
+    except (GreenAIError, *passing):
+        raise
+    except KeyboardInterrupt:
+        if interrupted:
+            raise
+        raise InputError(f"{doing} failed: it raised KeyboardInterrupt", where=where,
+                         key=key) from None  # fmt: skip
+    except SystemExit as error:
+        raise InputError(
+            f"{doing} failed: it called sys.exit({error.code!r}); greenai fpo needs it to "
+            "return a model",
+            where=where,
+            key=key,
+        ) from None
+    except BaseException as error:
+        raise InputError(
+            f"{doing} failed: {type(error).__name__}: {_first_line(error)}", where=where, key=key
+        ) from None
+    finally:
+        if installed:
+            signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
 
 
 def torch_module() -> Any:
@@ -179,21 +263,25 @@ def count(
     ]
     model.train(training)
     counter = FlopCounterMode(display=False)
-    try:
-        with sdpa_kernel(SDPBackend.MATH), counter:
-            output = model(*inputs)
-            if training:
-                _scalar(output, target, torch).backward()
-    except GreenAIError:
-        raise
-    except Exception as error:
-        shown = " and ".join(",".join(map(str, s)) for s in shapes)
+    shown = " and ".join(",".join(map(str, s)) for s in shapes)
+    with (
+        _user_code(f"running {target} on input {shown} ({dtype})", key="--input-shape"),
+        sdpa_kernel(SDPBackend.MATH),
+        counter,
+    ):
+        output = model(*inputs)
+        if training:
+            _scalar(output, target, torch).backward()
+    # "Global" is missing when nothing was counted
+    counts = counter.get_flop_counts().get("Global", {})
+    by_operator = {str(op): float(n) for op, n in counts.items() if n}
+    if not by_operator:
         raise InputError(
-            f"running {target} on input {shown} ({dtype}) failed: {type(error).__name__}: "
-            f"{_first_line(error)}",
-            key="--input-shape",
-        ) from None
-    by_operator = {str(op): float(n) for op, n in counter.get_flop_counts()["Global"].items()}
+            f"PyTorch counted no floating-point operations in {target}: its counter counts "
+            "matrix products, convolutions and attention, not elementwise layers such as ReLU "
+            "or normalization, so there is no FPO to price",
+            where=target,
+        )
     return Count(
         target=target,
         shapes=tuple(tuple(s) for s in shapes),
@@ -213,13 +301,8 @@ def _build(factory: Any, target: str, torch: Any) -> Any:
                 "one",
                 where=target,
             )
-        try:
+        with _user_code(f"calling {target}()", target):
             model = factory()
-        except Exception as error:
-            raise InputError(
-                f"calling {target}() failed: {type(error).__name__}: {_first_line(error)}",
-                where=target,
-            ) from None
     if not isinstance(model, torch.nn.Module):
         raise InputError(
             f"{target}() returned a {type(model).__name__}, not a torch.nn.Module", where=target
@@ -247,6 +330,6 @@ def _scalar(output: Any, target: str, torch: Any) -> Any:
     )
 
 
-def _first_line(error: Exception) -> str:
+def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else ""

@@ -241,7 +241,7 @@ EQUIVALENTS_SOURCE = "Strubell et al. 2019, Table 1"
 
 def _json(value: object) -> str:
     """JSON that keeps every string exact and is inert in a terminal or a CI log."""
-    return escape.json_text(json.dumps(value, indent=2, ensure_ascii=False)) + "\n"
+    return escape.json_text(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
 def render(
@@ -777,6 +777,8 @@ def plot_curve(curve: Curve, kind: str) -> bytes:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
+    metric = curve.metric.replace("$", r"\$")  # names from the file: no mathtext in them
+    label = (curve.cost_label or "").replace("$", r"\$")
     n = [p.n for p in curve.points]
     mean = [p.expected_max for p in curve.points]
     # shade +- one standard deviation, not past the observed range (as Dodge et al. plot it)
@@ -788,16 +790,16 @@ def plot_curve(curve: Curve, kind: str) -> bytes:
     panels = list(axes) if costed else [axes]
     xs = [(n, "hyperparameter trials (n)")]
     if costed:
-        xs.append(([p.cost for p in curve.points], f"cost of n trials ({curve.cost_label})"))
+        xs.append(([p.cost for p in curve.points], f"cost of n trials ({label})"))
     name = "min" if curve.minimize else "max"
     for panel, (x, label) in zip(panels, xs, strict=True):
         panel.plot(x, mean, color="#1b7837")
         panel.fill_between(x, low, high, color="#1b7837", alpha=0.2, linewidth=0)
         panel.set_xscale("log")
         panel.set_xlabel(label)
-        panel.set_ylabel(f"expected {name} {curve.metric}")
+        panel.set_ylabel(f"expected {name} {metric}")
         panel.grid(True, alpha=0.3)
-    figure.suptitle(f"Expected {name} {curve.metric} (Dodge et al. 2019), {curve.trials} trials")
+    figure.suptitle(f"Expected {name} {metric} (Dodge et al. 2019), {curve.trials} trials")
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format=kind, metadata={"Date": None} if kind == "svg" else None)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
+import time
+
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -80,3 +85,56 @@ class Argmax(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.linear(x).argmax(dim=-1)
+
+
+# Models and factories that misbehave, for the error paths
+
+
+def only_relu() -> nn.Module:
+    """Elementwise only: PyTorch's counter counts no FLOP here."""
+    return nn.ReLU()
+
+
+def normalized() -> nn.Module:
+    return nn.Sequential(nn.LayerNorm(IN), nn.ReLU(), nn.Dropout(0.1))
+
+
+def exits() -> nn.Module:
+    sys.exit(0)
+
+
+def exits_with_3() -> nn.Module:
+    sys.exit(3)
+
+
+def exits_with_a_message() -> nn.Module:
+    sys.exit("no GPU, giving up")
+
+
+def interrupts() -> nn.Module:
+    raise KeyboardInterrupt
+
+
+class Stop(BaseException):
+    """Not an Exception: caught only by code that catches everything."""
+
+
+def raises_a_base_exception() -> nn.Module:
+    raise Stop("stop here")
+
+
+class ExitsInForward(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        sys.exit(0)
+
+
+def noisy() -> nn.Module:
+    print("loading weights from nowhere")  # must not end up in the JSON on stdout
+    return mlp()
+
+
+def gets_ctrl_c() -> nn.Module:
+    """A real Ctrl-C while the factory runs (SIGINT sent to this process)."""
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(5)  # the signal arrives before this ends
+    return mlp()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import builtins
 import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -86,8 +91,10 @@ def test_the_table_says_how_it_counted(cli) -> None:
     ("args", "expected"),
     [
         ([f"{MODELS}:nope", "--input-shape", "1,64"], f"error: {MODELS}:nope: {MODELS} has no "
-         "'nope'; it has: Argmax, SelfAttention, TorchAttention, conv, fails, instance, "
-         "language_model, mlp, returns_a_string"),
+         "'nope'; it has: Argmax, ExitsInForward, SelfAttention, Stop, TorchAttention, conv, "
+         "exits, exits_with_3, exits_with_a_message, fails, gets_ctrl_c, instance, interrupts, "
+         "language_model, mlp, noisy, normalized, only_relu, raises_a_base_exception, "
+         "returns_a_string"),
         ([f"{MODELS}:mpl", "--input-shape", "1,64"], "has no 'mpl'; did you mean 'mlp'? it has:"),
         (["missing.py:mlp", "--input-shape", "1,64"], "error: missing.py:mlp: no such file: "
          "missing.py"),
@@ -135,3 +142,197 @@ def test_without_torch_it_says_how_to_install_it(cli, monkeypatch) -> None:
         "error: greenai fpo needs PyTorch, which is not installed; install it with: "
         "pip install 'greenai[torch]'\n"
     )
+
+
+# ----------------------------------------------------------------------------- what code runs
+
+SHADOWS = {  # a checkout whose modules would stand in for the standard library and rich
+    "socketserver.py": "raise RuntimeError('shadow: the checkout socketserver.py ran')\n",
+    "rich/__init__.py": "raise RuntimeError('shadow: the checkout rich/ ran')\n",
+    "typing_extensions.py": "raise RuntimeError('shadow: the checkout typing_extensions ran')\n",
+    "tests/__init__.py": "raise RuntimeError('shadow: the checkout tests/ ran')\n",
+}
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    folder = tmp_path / "checkout"
+    for name, text in SHADOWS.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    shutil.copy(MODELS, folder / "models.py")
+    return folder
+
+
+def run_from(folder: Path, *args: str, via: list[str] | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONSAFEPATH", None)
+    command = [sys.executable, *(via or ["-m", "greenai"]), *args]
+    return subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=300)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("target", "form"),
+    [("tests.fpo_models:mlp", "table"), ("./models.py:mlp", "json")],
+)  # fmt: skip
+def test_the_current_folder_does_not_shadow_installed_modules(
+    checkout: Path, target: str, form: str
+) -> None:
+    done = run_from(checkout, "fpo", target, "--input-shape", "4,64", "--format", form)
+    assert done.returncode == 0 and "shadow" not in done.stderr, done.stderr
+    assert (
+        "5.12 kFLOP" in done.stdout
+        if form == "table"
+        else json.loads(done.stdout)["fpo"] == 4 * 5120
+    )
+
+
+def test_a_console_script_does_not_add_the_current_folder(checkout: Path, tmp_path: Path) -> None:
+    # the `greenai` command puts its own folder first on sys.path, not the current one
+    script = tmp_path / "bin" / "greenai_script.py"
+    script.parent.mkdir()
+    script.write_text("from greenai.cli import main\nmain()\n", encoding="utf-8")
+    done = run_from(checkout, "fpo", "tests.fpo_models:conv", "--input-shape", "2,3,32,32",
+                    via=[str(script)])  # fmt: skip
+    assert done.returncode == 0 and "shadow" not in done.stderr, done.stderr
+    assert "Per example:    442 kFLOP" in done.stdout
+
+
+def test_a_local_module_is_not_imported_by_dotted_name(checkout: Path) -> None:
+    done = run_from(checkout, "fpo", "models:mlp", "--input-shape", "1,64")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == (
+        "error: models:mlp: cannot import models:mlp: No module named 'models'; greenai fpo "
+        "imports a dotted name only from the installed packages and PYTHONPATH, not from the "
+        "current folder: give a path (models.py:build) or set PYTHONPATH\n"
+    )
+
+
+def test_sys_path_is_left_as_it_was(cli, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a folder that is not on sys.path already
+    before = list(sys.path)
+    assert cli("fpo", "tests.fpo_models:mlp", "--input-shape", "1,64").code == 0
+    assert cli("fpo", f"{MODELS}:conv", "--input-shape", "1,3,32,32").code == 0
+    assert sys.path == before
+
+
+def test_files_of_the_same_name_are_separate_modules(cli, tmp_path: Path) -> None:
+    for width in (8, 24):
+        folder = tmp_path / f"w{width}"
+        folder.mkdir()
+        (folder / "models.py").write_text(
+            f"from torch import nn\n\ndef build():\n    return nn.Linear({width}, 2)\n",
+            encoding="utf-8",
+        )
+    names = set()
+    for width in (8, 24):
+        result = cli("fpo", f"{tmp_path}/w{width}/models.py:build", "--input-shape", f"1,{width}",
+                     "--format", "json")  # fmt: skip
+        assert result.code == 0, result.err
+        assert json.loads(result.out)["fpo"] == 2 * width * 2
+        path = str(tmp_path / f"w{width}" / "models.py")
+        (module,) = (m for m in sys.modules.values() if getattr(m, "__file__", None) == path)
+        names.add(module.__name__)
+    assert len(names) == 2 and all(name.startswith("_greenai_fpo_models_") for name in names)
+
+
+def test_a_file_does_not_see_its_siblings(cli, tmp_path: Path) -> None:
+    (tmp_path / "helper.py").write_text("WIDTH = 8\n", encoding="utf-8")
+    model = tmp_path / "model.py"
+    model.write_text("from helper import WIDTH\n", encoding="utf-8")
+    result = cli("fpo", f"{model}:build", "--input-shape", "1,8")
+    assert result.code == 2 and result.out == ""
+    assert result.err == (
+        f"error: {model}:build: cannot import {model}:build: No module named 'helper' (greenai "
+        f"fpo does not put {tmp_path} on sys.path; set PYTHONPATH to the folder a sibling "
+        "module is in)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("factory", "expected"),
+    [
+        ("exits", "calling {t}() failed: it called sys.exit(0); greenai fpo needs it to return a "
+         "model"),
+        ("exits_with_3", "calling {t}() failed: it called sys.exit(3); greenai fpo"),
+        ("exits_with_a_message", "calling {t}() failed: it called sys.exit('no GPU, giving "
+         "up'); greenai fpo needs it to return a model"),
+        ("interrupts", "calling {t}() failed: it raised KeyboardInterrupt"),
+        ("raises_a_base_exception", "calling {t}() failed: Stop: stop here"),
+    ],
+)  # fmt: skip
+def test_a_factory_that_exits_does_not_choose_the_exit_status(
+    cli, factory: str, expected: str
+) -> None:
+    target = f"{MODELS}:{factory}"
+    result = cli("fpo", target, "--input-shape", "1,64")
+    assert result.code == 2 and result.out == ""
+    (line,) = result.err.splitlines()
+    assert line.startswith(f"error: {target}: {expected.format(t=target)}"), line
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("import sys\nsys.exit(0)\n", "importing {t} failed: it called sys.exit(0)"),
+        ("raise SystemExit(4)\n", "importing {t} failed: it called sys.exit(4)"),
+        ("raise KeyboardInterrupt\n", "importing {t} failed: it raised KeyboardInterrupt"),
+        ("raise GeneratorExit('x')\n", "importing {t} failed: GeneratorExit: x"),
+    ],
+)  # fmt: skip
+def test_a_module_that_exits_while_imported(cli, tmp_path: Path, text: str, expected: str) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(text, encoding="utf-8")
+    target = f"{path}:build"
+    result = cli("fpo", target, "--input-shape", "1,64")
+    assert result.code == 2 and result.out == ""
+    assert result.err.startswith(f"error: {target}: {expected.format(t=target)}"), result.err
+    assert len(result.err.splitlines()) == 1
+
+
+def test_a_model_that_exits_while_running(cli) -> None:
+    result = cli("fpo", f"{MODELS}:ExitsInForward", "--input-shape", "1,64")
+    assert result.code == 2 and result.out == ""
+    assert result.err == (f"error: --input-shape: running {MODELS}:ExitsInForward on input 1,64 "
+                          "(float32) failed: it called sys.exit(0); greenai fpo needs it to "
+                          "return a model\n")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("factory", "args"),
+    [("only_relu", ["--input-shape", "2,64"]), ("normalized", ["--input-shape", "2,64"]),
+     ("normalized", ["--input-shape", "2,64", "--training"])],
+)  # fmt: skip
+def test_a_model_with_no_counted_flop(cli, factory: str, args: list[str]) -> None:
+    target = f"{MODELS}:{factory}"
+    result = cli("fpo", target, *args)
+    assert result.code == 2 and result.out == ""
+    assert result.err == (
+        f"error: {target}: PyTorch counted no floating-point operations in {target}: its "
+        "counter counts matrix products, convolutions and attention, not elementwise layers "
+        "such as ReLU or normalization, so there is no FPO to price\n"
+    )
+
+
+def test_the_models_prints_go_to_stderr(cli) -> None:
+    result = cli("fpo", f"{MODELS}:noisy", "--input-shape", "1,64", "--format", "json")
+    assert result.code == 0
+    assert json.loads(result.out)["fpo"] == 5120
+    assert result.err == "loading weights from nowhere\n"
+
+
+@pytest.mark.parametrize("folder", ["models[v2]", "[bold]x", "[link=x]y"])
+def test_a_path_with_brackets_is_shown_as_given(cli, tmp_path: Path, folder: str) -> None:
+    path = tmp_path / folder / "m.py"
+    path.parent.mkdir()
+    shutil.copy(MODELS, path)
+    result = cli("fpo", f"{path}:mlp", "--input-shape", "1,64")
+    assert result.code == 0, result.err
+    assert result.out.startswith(f"FPO of {path}:mlp (forward, batch of 1):\n")
+
+
+def test_a_real_ctrl_c_still_interrupts(cli) -> None:
+    result = cli("fpo", f"{MODELS}:gets_ctrl_c", "--input-shape", "1,64")
+    assert result.code == 130 and result.out == ""  # greenai's own "Interrupted.", not an error
+    assert "error" not in result.err
