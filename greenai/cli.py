@@ -23,6 +23,8 @@ from greenai.status import ExitStatus
 app = typer.Typer(
     name="greenai",
     help="Price ML experiments: energy (kWh), carbon (CO2e), money and FPO, every figure sourced.",
+    epilog="New here? `greenai init experiment.yaml` writes a commented starter file; then "
+    "`greenai estimate experiment.yaml`.",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -124,7 +126,7 @@ def _root(
 _state: dict[str, bool] = {"traceback": False}
 
 
-@app.command()
+@app.command(short_help="Price experiments: kWh, CO2e, cost and FPO.")
 def estimate(
     files: Annotated[
         list[Path], typer.Argument(help="Experiment files (YAML).", show_default=False)
@@ -212,7 +214,7 @@ class SortBy(StrEnum):
     none = "none"
 
 
-@app.command()
+@app.command(short_help="What-if grid: each file under --vary values.")
 def compare(
     files: Annotated[
         list[Path], typer.Argument(help="Experiment files (YAML).", show_default=False)
@@ -300,7 +302,7 @@ class CheckFormat(StrEnum):
     github = "github"
 
 
-@app.command()
+@app.command(short_help="Validate and price files; fail over budget.")
 def check(
     paths: Annotated[
         list[Path] | None,
@@ -362,7 +364,7 @@ class FpoFormat(StrEnum):
     yaml = "yaml"
 
 
-@app.command()
+@app.command(short_help="Count a PyTorch model's FPO per example.")
 def fpo(
     model: Annotated[
         str,
@@ -437,7 +439,7 @@ class CurveFormat(StrEnum):
     csv = "csv"
 
 
-@app.command()
+@app.command(short_help="Expected best score after n trials, vs cost.")
 def curve(
     trials: Annotated[
         Path,
@@ -523,7 +525,7 @@ def _plotted(found: object, kind: str) -> bytes:
     return report.plot_curve(found, kind)  # type: ignore[arg-type]
 
 
-@app.command()
+@app.command(short_help="JSON Schema of the experiment file.")
 def schema(output: OutputOption = None) -> None:
     """Print the JSON Schema of the experiment file (for editors with a YAML language server)."""
     import json
@@ -535,7 +537,7 @@ def schema(output: OutputOption = None) -> None:
     _emit(text, output)
 
 
-@app.command()
+@app.command(short_help="Write a commented starter experiment file.")
 def init(
     path: Annotated[
         Path, typer.Argument(help="Where to write the starter experiment file.")
@@ -587,7 +589,7 @@ def _listing(kind: str, query: str | None, output_format: ListFormat, output: Pa
     _emit(text, output)
 
 
-@app.command()
+@app.command(short_help="Grid and cloud regions, carbon intensity.")
 def regions(
     query: QueryArgument = None,
     output_format: ListFormatOption = ListFormat.table,
@@ -597,7 +599,7 @@ def regions(
     _listing("regions", query, output_format, output)
 
 
-@app.command()
+@app.command(short_help="GPUs, TPUs, CPUs: TDP and peak FLOP/s.")
 def hardware(
     query: QueryArgument = None,
     output_format: ListFormatOption = ListFormat.table,
@@ -607,7 +609,7 @@ def hardware(
     _listing("hardware", query, output_format, output)
 
 
-@app.command()
+@app.command(short_help="Cloud prices per device-hour.")
 def prices(
     query: QueryArgument = None,
     output_format: ListFormatOption = ListFormat.table,
