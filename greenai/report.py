@@ -1160,21 +1160,21 @@ def github_annotations(outcomes: Sequence[Outcome]) -> str:
         for warning in outcome.warnings:
             place, line, message = _split_location(warning, outcome.path)
             where = f"file={_escape_property(place)}" + (f",line={line}" if line else "")
-            lines.append(f"::warning {where},title=greenai: unusual value::{_escape_data(message)}")
+            lines.append(f"::warning {where},title=greenai%3A unusual value::{_escape_data(message)}")
         if outcome.error is not None:
             place = f"file={_escape_property(outcome.path)}"
             if outcome.line:
                 place += f",line={outcome.line}"
             message = _escape_data(_error_text(outcome).strip())
-            lines.append(f"::error {place},title=greenai: invalid experiment file::{message}")
+            lines.append(f"::error {place},title=greenai%3A invalid experiment file::{message}")
         for breach in outcome.breaches:
             if outcome.path == "total":
                 lines.append(
-                    f"::error title=greenai: over budget::{_escape_data(breach.message())}"
+                    f"::error title=greenai%3A over budget::{_escape_data(breach.message())}"
                 )
                 continue
             line = breach.budget.line or 1
             place = f"file={_escape_property(outcome.path)},line={line}"
             message = _escape_data(breach.message())
-            lines.append(f"::error {place},title=greenai: over budget::{message}")
+            lines.append(f"::error {place},title=greenai%3A over budget::{message}")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -134,11 +134,11 @@ def test_check_github_annotations_and_job_summary(cli, write, tmp_path, monkeypa
     assert result.code == 2
     lines = result.out.splitlines()
     assert lines[0] == (
-        f"::error file={broken},line=3,title=greenai: invalid experiment file::"
+        f"::error file={broken},line=3,title=greenai%3A invalid experiment file::"
         "regoin: unknown key; did you mean 'region'?"
     )
     heavy = tmp_path / "heavy.yaml"
-    assert lines[1].startswith(f"::error file={heavy},line=5,title=greenai: over budget::")
+    assert lines[1].startswith(f"::error file={heavy},line=5,title=greenai%3A over budget::")
     assert "> 1,000 kg" in lines[1] and "%25" in lines[1]  # % escaped for the runner
     written = summary.read_text()
     assert written.startswith("earlier step\n## greenai check\n")
@@ -278,7 +278,7 @@ def test_action_runs_greenai_check_with_its_inputs(tmp_path) -> None:
     assert "2 files: 2 within budget" in summary.read_text()
     over = run("configs/today configs/strubell2019/elmo.yaml", "co2e=200kg", "false")
     assert over.returncode == 1
-    assert over.stdout.count("title=greenai: over budget") == 1  # gcp: 254 kg
+    assert over.stdout.count("title=greenai%3A over budget") == 1  # gcp: 254 kg
     total = run("configs/today", "co2e=200kg", "true")
     assert total.returncode == 1
     # 253.7 kg + 3.4 kg, with the a3-edgegpu-8g host CPU (462.7 W) in both (tests/test_site.py)

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 from pathlib import Path
 
@@ -311,3 +312,148 @@ def test_any_command_line_exits_0_1_or_2_without_a_traceback(tmp_path: Path, dat
     argv = data.draw(command_lines(tmp_path))
     code, out, err = run(*argv)
     assert_contract(code, out, err)
+
+
+# ----------------------------------------------------------------------------- no silent reading
+
+# A plausible-but-wrong way to write one key, and what a person writing it means (None where the
+# meaning is unclear, so greenai must refuse or warn). The property: greenai refuses, warns, or
+# gives exactly the figure a hand computation of that meaning gives; never another figure silently.
+WRONG_FORMS: list[tuple[str, str, float | None]] = [
+    ("carbon_intensity", "0.4", None),  # kg/kWh meant, read as g/kWh
+    ("carbon_intensity", "0.4 kg/kWh", 400.0),
+    ("carbon_intensity", "0.954 lb/kWh", 0.954 * 453.59237),
+    ("carbon_intensity", "433 gCO2e/kWh", 433.0),
+    ("hours", "1:30", 1.5),  # clock time, not 90 (YAML 1.1) or 30
+    ("hours", "02:30:00", 2.5),
+    ("hours", "1-00:00:00", 24.0),  # SLURM's D-HH:MM:SS
+    ("hours", "012", 12.0),  # not octal 10
+    ("hours", "90 min", 1.5),
+    ("hours", "1,5", None),  # a decimal comma
+    ("hours", "1,500", None),  # 1500 or 1.5?
+    ("runs", "010", 10.0),
+    ("power", "2,5 kW", None),  # 2.5 kW, not 25,000 W
+    ("power", "50 W", 50.0),  # the whole machine, as documented (warned when below idle)
+    ("power", "5 W", None),  # below any GPU's idle draw: per device? or kW?
+]
+
+
+@st.composite
+def wrong_forms(draw: st.DrawFn) -> tuple[dict, str, str, float | None, dict]:
+    device = draw(st.sampled_from(["v100", "a100-sxm4-80gb", "h100-sxm5-80gb", "mi300x"]))
+    parts = {
+        "count": draw(st.integers(1, 64)),
+        "tdp": TDP[device],
+        "hours": draw(st.floats(0.5, 500)),
+        "runs": draw(st.integers(1, 20)),
+        "region": draw(st.sampled_from(REGIONS)),
+        "pue": draw(st.floats(1.0, 2.0)),
+    }
+    document = {
+        "hardware": f"{parts['count']} x {device}",
+        "hours": parts["hours"],
+        "runs": parts["runs"],
+        "region": parts["region"],
+        "pue": parts["pue"],
+    }
+    key, text, meant = draw(st.sampled_from(WRONG_FORMS))
+    return document, key, text, meant, parts
+
+
+def _hand(parts: dict, key: str, meant: float) -> tuple[float, float]:
+    """Energy (kWh) and CO2e (kg) of the file with `key` set to what the person meant."""
+    hours, runs = parts["hours"], parts["runs"]
+    intensity = INTENSITY[parts["region"]]
+    power = parts["count"] * parts["tdp"]
+    if key == "hours":
+        hours = meant
+    elif key == "runs":
+        runs = int(meant)
+    elif key == "power":
+        power = meant
+    elif key == "carbon_intensity":
+        intensity = meant
+    energy = power * hours * runs * parts["pue"] / 1000
+    return energy, energy * intensity / 1000
+
+
+@settings(SETTINGS, max_examples=80)
+@given(case=wrong_forms())
+def test_a_plausible_wrong_form_is_refused_warned_or_read_as_meant(tmp_path: Path, case) -> None:
+    document, key, text, meant, parts = case
+    path = tmp_path / "valid.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    code, out, err = run("estimate", str(path), "--format", "json", "--set", f"{key}={text}")
+    assert code in (0, 2), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    if code == 2 or "warning:" in err:
+        return  # refused, or said out loud
+    assert meant is not None, f"{key}={text} was priced without a word: {out}"
+    (row,) = json.loads(out)
+    energy, co2e = _hand(parts, key, meant)
+    assert math.isclose(row["energy_kwh"], energy, rel_tol=1e-9), (key, text)
+    assert math.isclose(row["co2e_kg"], co2e, rel_tol=1e-9), (key, text)
+
+
+# ----------------------------------------------------------------------------- inert text
+
+COMMANDS = [
+    "\n::add-mask::secret", "\r\n::stop-commands::x", "\n  ::error file=a::pwned", "##[error]x",
+    "\x1b]8;;file:///etc/passwd\x07link\x1b]8;;\x07", "\x1b[2J", "[bold red]x[/]", "[/bold]",
+    "[link=file:///etc/passwd]x[/link]", "<!-- hidden", "<script>x</script>", "| a | b |",
+    "\n# All within budget", "\\input{/etc/passwd}", "\n\\write18{id}", "\x07\x08\x00",
+    "\u2028::warning::x", "${{ secrets.X }}", "`rm -rf /`",
+]  # fmt: skip
+hostile_text = st.one_of(
+    st.sampled_from(COMMANDS),
+    st.builds(lambda a, b: a + b, st.sampled_from(COMMANDS), st.text(max_size=8)),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=12),
+)
+UNIT_BOMBS = ["9**9**9 h", "2**2**2**2**2 h", "1e999999 h", "(1 h)**99", "h" * 300, "1 h + 2 h",
+              "__import__('os') h", "1 h\n::error::x", "10 ** -400 h"]  # fmt: skip
+QUANTITY_KEYS = ["hours", "power", "memory", "carbon_intensity", "electricity_price", "pue",
+                 "runs", "fpo.total", "budget.co2e"]  # fmt: skip
+TEXT_KEYS = ["name", "region", "hardware", "cloud.provider", "site"]
+EVERY_FORMAT = ["table", "json", "csv", "markdown", "latex", "model-card"]
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u2028\u2029\u202a-\u202e]")
+
+
+def assert_inert(*outputs: str, annotations: int = 0) -> None:
+    """No line a GitHub runner would obey, no control character a terminal would obey; only
+    greenai's own annotations (`annotations` of them, one per file) are workflow commands."""
+    own = re.compile(r"::(error|warning|notice) [^:\n]*::")
+    for text in outputs:
+        assert "##[" not in text, text
+        commands = [line for line in text.splitlines() if line.lstrip().startswith("::")]
+        assert all(own.match(line) for line in commands), commands
+        assert len(commands) <= annotations, commands
+        assert not _CONTROL.search(text), repr(text)
+
+
+@settings(SETTINGS, max_examples=60)
+@given(
+    key=st.sampled_from(TEXT_KEYS + QUANTITY_KEYS),
+    text=hostile_text | st.sampled_from(UNIT_BOMBS),
+    form=st.sampled_from(EVERY_FORMAT),
+)
+def test_no_consumer_sees_a_command(tmp_path: Path, key: str, text: str, form: str) -> None:
+    document = dict(BASE, name="exp")
+    path = tmp_path / "exp.yaml"
+    path.write_text(yaml.safe_dump(document), encoding="utf-8")
+    code, out, err = run("estimate", str(path), "--format", form, "--assumptions",
+                         "--set", f"{key}={text}")  # fmt: skip
+    assert code in (0, 1, 2), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert_inert(out, err)
+    summary = tmp_path / "summary.md"
+    os.environ["GITHUB_STEP_SUMMARY"] = str(summary)
+    try:
+        code, out, err = run("check", str(path), "--format", "github", "--set", f"{key}={text}")
+    finally:
+        del os.environ["GITHUB_STEP_SUMMARY"]
+    assert code in (0, 1, 2), err
+    assert_inert(out, err, annotations=1)
+    if summary.exists():
+        written = summary.read_text(encoding="utf-8")
+        assert "<!--" not in written and "<script" not in written, written
+        assert_inert(written)
