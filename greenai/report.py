@@ -1160,7 +1160,8 @@ def github_annotations(outcomes: Sequence[Outcome]) -> str:
         for warning in outcome.warnings:
             place, line, message = _split_location(warning, outcome.path)
             where = f"file={_escape_property(place)}" + (f",line={line}" if line else "")
-            lines.append(f"::warning {where},title=greenai%3A unusual value::{_escape_data(message)}")
+            title = "title=greenai%3A unusual value"
+            lines.append(f"::warning {where},{title}::{_escape_data(message)}")
         if outcome.error is not None:
             place = f"file={_escape_property(outcome.path)}"
             if outcome.line:
