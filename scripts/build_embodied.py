@@ -73,9 +73,9 @@ class Manual:
         self.facts: dict[tuple[str, str, str], str] = {}
         self.devices: dict[str, dict[str, str]] = defaultdict(dict)
         for row in read_csv(path):
-            if not row["citation"].strip():
-                raise SystemExit(f"{path}: {row['section']}/{row['item']}/{row['field']} has no citation")
             key = (row["section"], row["item"], row["field"])
+            if not row["citation"].strip():
+                raise SystemExit(f"{path}: {key} has no citation")
             if key in self.facts:
                 raise SystemExit(f"{path}: {key} given twice")
             self.facts[key] = row["value"]
@@ -137,9 +137,12 @@ def node_nm(description: str) -> int:
     return int(found.group(1))
 
 
-def llmcarbon_tables(sources: Path) -> tuple[dict[str, tuple[float, float]], dict[int, float], float]:
+Chips = dict[str, tuple[float, float]]
+
+
+def llmcarbon_tables(sources: Path) -> tuple[Chips, dict[int, float], float]:
     """Chips (area cm2, CPA), CPA by TSMC node, and DRAM kg per GB from LLMCarbon's table."""
-    chips: dict[str, tuple[float, float]] = {}
+    chips: Chips = {}
     cpa_by_node: dict[int, float] = {}
     dram = math.nan
     for row in read_csv(sources / "llmcarbon-embodied" / "hardware.csv"):
