@@ -78,19 +78,25 @@ def test_output_onto_a_fifo_feeds_its_reader(cli, tmp_path) -> None:
 
 
 def test_output_to_dev_stdout_goes_to_standard_output(tmp_path) -> None:
-    done = greenai("estimate", ELMO, "--format", "csv", "-o", "/dev/stdout")
+    # A private link like /dev/stdout (-> /proc/self/fd/1): code that renames over its output
+    # would replace this link, not the machine's /dev/stdout.
+    stdout = tmp_path / "stdout"
+    stdout.symlink_to("/proc/self/fd/1")
+    done = greenai("estimate", ELMO, "--format", "csv", "-o", stdout)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("name,") and "ELMo" in done.stdout
+    assert stdout.is_symlink()
     # stdout redirected onto a file: the file gets the result, and stays the same file
     target = tmp_path / "shell.csv"
     with target.open("w") as stream:
         stream.write("before\n")
         stream.flush()
         inode = target.stat().st_ino
-        done = greenai("estimate", ELMO, "--format", "csv", "-o", "/dev/stdout", stdout=stream)
+        done = greenai("estimate", ELMO, "--format", "csv", "-o", stdout, stdout=stream)
     assert done.returncode == 0, done.stderr
     assert target.stat().st_ino == inode
     assert target.read_text().startswith("before\nname,")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shell.csv", "stdout"]
 
 
 def test_output_through_a_symlink_replaces_the_target_and_keeps_the_link(cli, tmp_path) -> None:
@@ -195,12 +201,22 @@ def test_a_full_disk_on_stdout_is_an_output_error(command) -> None:
     assert done.stderr == "error: standard output: cannot write: No space left on device\n"
 
 
-@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full here")
-def test_a_full_disk_on_output_keeps_the_device(cli) -> None:
-    result = cli("estimate", ELMO, "-o", "/dev/full")
+def private_full(folder: Path) -> Path:
+    """A /dev/full of our own: -o onto it must never risk the machine's."""
+    if os.geteuid() != 0:
+        pytest.skip("mknod of a character device needs root")
+    full = folder / "full"
+    os.mknod(full, stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    return full
+
+
+def test_a_full_disk_on_output_keeps_the_device(cli, tmp_path) -> None:
+    full = private_full(tmp_path)
+    result = cli("estimate", ELMO, "-o", full)
     assert result.code == ExitStatus.OUTPUT_ERROR
-    assert result.err == "error: /dev/full: cannot write: No space left on device\n"
-    assert stat.S_ISCHR(os.stat("/dev/full").st_mode)
+    assert result.err == f"error: {full}: cannot write: No space left on device\n"
+    assert stat.S_ISCHR(full.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["full"]
 
 
 @pytest.mark.parametrize(
@@ -337,7 +353,13 @@ def test_sigterm_while_waiting_for_input(tmp_path) -> None:
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    time.sleep(3)
+    wchan = Path(f"/proc/{process.pid}/wchan")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # until it blocks in open() (Linux names the wait)
+        time.sleep(0.2)
+        if wchan.exists() and wchan.read_text() == "wait_for_partner":
+            break
+    time.sleep(0.2)
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
     assert process.returncode == ExitStatus.TERMINATED
