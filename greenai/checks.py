@@ -2,15 +2,19 @@
 
 One bad file must not hide the others: each file gets an `Outcome` (priced, over budget, or
 invalid with the error's file, line and key; an internal error on one file is that file's
-outcome too), and the exit status sums them up: 2 if any file is invalid, else 1 if any is over
-budget, else 0. No printing here; see report.render_check.
+outcome too), and the exit status sums them up: 3 if greenai itself failed on any file, else 2 if
+any file is invalid, else 1 if any is over budget, else 0. No printing here; see
+report.render_check. Which files: see `find` (the default search checks only files marked as
+greenai's).
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from greenai import budget, experiment
 from greenai.errors import GreenAIError, InputError
@@ -19,6 +23,48 @@ from greenai.status import ExitStatus
 from greenai.tables import Tables
 
 DEFAULT_PATTERN = "configs/**/*.y*ml"
+
+# A research repository's configs/ also holds Hydra or Lightning training configs, which are not
+# experiment files and would all be "invalid" (unknown key 'defaults'). So the default search
+# checks only the files that say they are ours: their opening comment block (comment and blank
+# lines before the first YAML line) names greenai as a word: `# greenai`, the header that
+# `greenai init` writes ("# An experiment for greenai ..."), or its `$schema=...greenai.schema.json`
+# line. Files, folders and globs given explicitly are all checked, marked or not.
+MARKER = re.compile(r"\bgreenai\b", re.IGNORECASE)
+_HEAD_BYTES = 8192
+
+
+def is_marked(path: Path) -> bool:
+    """True when the file's opening comment block names greenai (see MARKER)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES).decode("utf-8", "replace")
+    except OSError:
+        return False
+    for line in head.splitlines():
+        text = line.strip()
+        if text.startswith("#"):
+            if MARKER.search(text):
+                return True
+        elif text not in ("", "---"):
+            return False
+    return False
+
+
+def excluded(path: Path, patterns: Sequence[str]) -> bool:
+    """True when `path`, or a folder above it, matches one of the --exclude globs.
+
+    fnmatch's `*` also crosses `/`, so 'configs/hydra/*' and '*/train.yaml' say what they look
+    like; a folder name alone ('configs/hydra') excludes everything under it.
+    """
+    shown = PurePosixPath(path.as_posix())
+    candidates = [shown, *shown.parents]
+    return any(
+        fnmatch.fnmatchcase(str(item), pattern.rstrip("/"))
+        for pattern in patterns
+        for item in candidates
+        if str(item) != "."
+    )
 
 
 @dataclass
@@ -40,17 +86,22 @@ class Outcome:
         return self.error.line if isinstance(self.error, InputError) else None
 
 
-def find(paths: Sequence[str | Path], root: Path | None = None) -> list[Path]:
-    """The experiment files under `paths` (files as given, folders searched for *.yaml and
-    *.yml), or under configs/ when no path is given."""
+def find(
+    paths: Sequence[str | Path], root: Path | None = None, exclude: Sequence[str] = ()
+) -> list[Path]:
+    """The experiment files to check, less those matching an `exclude` glob.
+
+    Given paths are all checked: files as given (a missing one becomes an invalid outcome,
+    named), folders searched for *.yaml and *.yml, globs ('exp/**/*.yaml') expanded. Without
+    paths: the files under configs/**/*.y*ml that carry the greenai marker (see MARKER).
+    """
     base = root or Path()
     if not paths:
-        found = sorted(base.glob(DEFAULT_PATTERN))
+        candidates = sorted(base.glob(DEFAULT_PATTERN))
+        kept = [p for p in candidates if not excluded(p, exclude)]
+        found = [p for p in kept if is_marked(p)]
         if not found:
-            raise InputError(
-                f"no experiment files match {DEFAULT_PATTERN} in {base.resolve()}; "
-                "give files or folders to check"
-            )
+            raise InputError(_nothing_found(base, candidates, kept))
         return found
     files: list[Path] = []
     for item in map(Path, paths):
@@ -59,9 +110,33 @@ def find(paths: Sequence[str | Path], root: Path | None = None) -> list[Path]:
             if not inside:
                 raise InputError(f"{item}: no .yaml or .yml files in this folder")
             files += inside
+        elif not item.exists() and _GLOB.search(str(item)):
+            matched = sorted(p for p in base.glob(str(item)) if p.is_file())
+            if not matched:
+                raise InputError(f"{item}: no files match this pattern")
+            files += matched
         else:
             files.append(item)  # a missing file becomes an invalid outcome, named
-    return list(dict.fromkeys(files))
+    kept = [p for p in dict.fromkeys(files) if not excluded(p, exclude)]
+    if not kept:
+        raise InputError("every file given is excluded by --exclude; nothing to check")
+    return kept
+
+
+_GLOB = re.compile(r"[*?\[]")
+
+
+def _nothing_found(base: Path, candidates: Sequence[Path], kept: Sequence[Path]) -> str:
+    where = base.resolve()
+    if not candidates:
+        return f"no experiment files match {DEFAULT_PATTERN} in {where}; give files or folders"
+    if not kept:
+        return f"every file matching {DEFAULT_PATTERN} in {where} is excluded by --exclude"
+    return (
+        f"{len(kept)} file{'s' if len(kept) != 1 else ''} match {DEFAULT_PATTERN} in {where}, "
+        "but none is marked as a greenai experiment file (a comment line '# greenai' at the "
+        "top); add the marker, or give the files or folders to check"
+    )
 
 
 def run(
@@ -92,6 +167,7 @@ def run(
                 f"estimate {path}` and report it)",
                 where=str(path),
             )
+            outcome.error.exit_status = ExitStatus.INTERNAL_ERROR
             outcome.error.__cause__ = error
         outcomes.append(outcome)
     if budget_total and budgets:
@@ -103,6 +179,9 @@ def run(
 
 
 def exit_status(outcomes: Sequence[Outcome]) -> ExitStatus:
+    internal = ExitStatus.INTERNAL_ERROR
+    if any(o.error is not None and o.error.exit_status == internal for o in outcomes):
+        return internal  # CI must tell a greenai bug from a bad file
     if any(o.status == "invalid" for o in outcomes):
         return ExitStatus.BAD_INPUT
     if any(o.breaches for o in outcomes):

@@ -8,7 +8,11 @@ on stderr and an exit code (see `greenai.status.ExitStatus`); `--traceback` show
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import re
+import stat
 import sys
 from collections.abc import Iterable
 from enum import StrEnum
@@ -123,7 +127,7 @@ def _root(
     _state["traceback"] = traceback
 
 
-_state: dict[str, bool] = {"traceback": False}
+_state: dict[str, bool] = {"traceback": False, "stdout_closed": False}
 
 
 @app.command(short_help="Price experiments: kWh, CO2e, cost and FPO.")
@@ -188,7 +192,7 @@ def estimate(
         width=_width(output),
         training_type=training_type.value,
     )
-    _emit(text, output)
+    _emit(text, output, files)
     _fail_over_budget(breaches)
 
 
@@ -292,7 +296,7 @@ def compare(
         color=output is None and _color(),
         width=_width(output),
     )
-    _emit(text, output)
+    _emit(text, output, files)
 
 
 class CheckFormat(StrEnum):
@@ -307,7 +311,18 @@ def check(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="Experiment files or folders (default: configs/**/*.y*ml).", show_default=False
+            help="Experiment files, folders or quoted globs ('exp/**/*.yaml'), all checked. "
+            "Default: the files under configs/**/*.y*ml whose opening comment names greenai "
+            "(`# greenai`, or the header `greenai init` writes).",
+            show_default=False,
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="Skip files matching GLOB (or under a folder matching it), e.g. "
+            "'configs/hydra/*'. Repeatable.",
         ),
     ] = None,
     budgets: BudgetOption = None,
@@ -333,7 +348,8 @@ def check(
 
     data = tables.load()
     limits = [budget.from_option(text) for text in budgets or ()]
-    outcomes = checks.run(checks.find(paths or []), data, limits, overrides or (), budget_total)
+    files = checks.find(paths or [], exclude=exclude or ())
+    outcomes = checks.run(files, data, limits, overrides or (), budget_total)
     system = report.UnitSystem(units.value)
     text = report.render_check(
         outcomes,
@@ -344,18 +360,34 @@ def check(
     )
     if output_format is CheckFormat.github:
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary_file and output is None:
-            with open(summary_file, "a", encoding="utf-8") as stream:
-                stream.write(text)
+        if summary_file and output is None and _append_summary(summary_file, text):
             text = ""
         text = report.github_annotations(outcomes) + text
-    _emit(text, output)
+    _emit(text, output, files)
     if output_format is not CheckFormat.github:
         _warn(w for outcome in outcomes for w in outcome.warnings)
         for outcome in outcomes:
             if outcome.error is not None:
                 _error_line(str(outcome.error))
     raise typer.Exit(int(checks.exit_status(outcomes)))
+
+
+def _append_summary(place: str, text: str) -> bool:
+    """Append the Markdown to the job summary. A summary that cannot be written (a folder, no
+    permission, a full disk) must not turn the verdict into a crash or hide it: warn, let the
+    caller print the summary on stdout instead, and keep the check's exit status."""
+    try:
+        with open(place, "a", encoding="utf-8", errors="replace") as stream:
+            stream.write(text)
+    except OSError as error:
+        _warn(
+            [
+                f"GITHUB_STEP_SUMMARY {place}: cannot write: {error.strerror or error}; "
+                "the summary is printed below instead"
+            ]
+        )
+        return False
+    return True
 
 
 class FpoFormat(StrEnum):
@@ -410,7 +442,7 @@ def fpo(
     ] = FpoFormat.table,
     output: OutputOption = None,
 ) -> None:
-    """FPO per example of a PyTorch model, counted by PyTorch (needs greenai[torch]).
+    """FPO per example of a PyTorch model, counted by PyTorch (needs greenai-cost[torch]).
 
     The count is for one pass over a dummy batch; divide by the batch to get fpo.per_example.
 
@@ -430,7 +462,7 @@ def fpo(
         + ([f"--input-dtype {input_dtype}"] if input_dtype != "float32" else [])
     )
     text = report.render_fpo(counted, output_format.value, examples, command, _width(output))
-    _emit(text, output)
+    _emit(text, output, [Path(model.rpartition(":")[0] or model)])  # reads models.py of models.py:f
 
 
 class CurveFormat(StrEnum):
@@ -470,7 +502,7 @@ def curve(
     plot: Annotated[
         Path | None,
         typer.Option(
-            "--plot", help="Also draw the curve to FILE.png, .svg or .pdf (greenai[plot])."
+            "--plot", help="Also draw the curve to FILE.png, .svg or .pdf (greenai-cost[plot])."
         ),
     ] = None,
     output_format: Annotated[
@@ -497,9 +529,10 @@ def curve(
         _warn(loaded.warnings)
         per_trial = price(loaded, data).per_run
     found = curves.from_trials(trials, metric, cost, per_trial, minimize)
+    inputs = [trials, *([experiment_file] if experiment_file is not None else [])]
     if plot is not None and kind is not None:
-        write_atomically(plot, _plotted(found, kind))
-    _emit(report.render_curve(found, output_format.value, _width(output)), output)
+        write_atomically(plot, _plotted(found, kind), inputs)
+    _emit(report.render_curve(found, output_format.value, _width(output)), output, inputs)
 
 
 def _plot_kind(path: Path) -> str:
@@ -520,7 +553,7 @@ def _plotted(found: object, kind: str) -> bytes:
     except ImportError:
         raise MissingExtraError(
             "--plot needs matplotlib, which is not installed; install it with: "
-            "pip install 'greenai[plot]'"
+            "pip install 'greenai-cost[plot]'"
         ) from None
     return report.plot_curve(found, kind)  # type: ignore[arg-type]
 
@@ -547,7 +580,7 @@ def init(
     """Write a commented starter experiment file (never overwrites without --force)."""
     from importlib import resources
 
-    from greenai.errors import OutputError
+    from greenai.errors import OutputError, WriteError
 
     if path.exists() and not force:
         raise OutputError(f"{path}: already exists; use --force to overwrite it")
@@ -557,7 +590,8 @@ def init(
         )
     text = resources.files("greenai").joinpath("starter.yaml").read_text(encoding="utf-8")
     write_atomically(path, text)
-    typer.echo(f"wrote {path}; price it with: greenai estimate {path}")
+    with contextlib.suppress(WriteError):  # the file is written; this line is a courtesy
+        _emit(f"wrote {path}; price it with: greenai estimate {path}\n", None)
 
 
 class ListFormat(StrEnum):
@@ -634,72 +668,344 @@ def _width(output: Path | None) -> int:
     return 160
 
 
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+def _emit(text: str, output: Path | None, inputs: Iterable[Path] = ()) -> None:
+    """Write the result to --output, or to standard output in that stream's own encoding.
+
+    Characters that stdout's encoding cannot show (an ASCII locale, PYTHONIOENCODING=ascii)
+    become "?" with one warning, rather than a crash half-way through a table; --output files
+    are always UTF-8. `inputs` are the files the command read: writing over one is refused.
+    """
+    if output is not None:
+        write_atomically(output, text, inputs)
         return
-    write_atomically(output, text)
+    from greenai.errors import WriteError
+
+    stream = sys.stdout
+    if stream is None or _state["stdout_closed"]:
+        raise WriteError("standard output is closed; write the result with --output FILE")
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        _warn(
+            [
+                f"standard output is {encoding} and cannot show some characters; they are "
+                "written as '?' (set PYTHONIOENCODING=utf-8, or write UTF-8 with --output FILE)"
+            ]
+        )
+        text = text.encode(encoding, "replace").decode(encoding)
+    except LookupError:  # an encoding Python does not know: let the stream decide
+        pass
+    try:
+        stream.write(text)
+        stream.flush()
+    except OSError as error:
+        raise _write_error("standard output", error) from None
 
 
-def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write to a temporary file beside `path`, then rename: an error leaves the old file."""
+# errno values that say the place was fine but the machine could not take the bytes: exit 4.
+# Everything else (no permission, no such folder, read-only file system) is about the path the
+# user named: exit 2.
+_FAILED_WRITES = frozenset(
+    {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG, errno.EBADF, errno.EPIPE}
+)
+
+
+def _write_error(where: str, error: OSError) -> Exception:
+    from greenai.errors import OutputError, ReaderGone, WriteError
+
+    if error.errno == errno.EPIPE:
+        return ReaderGone(f"{where}: the reader closed the pipe")
+    kind = WriteError if error.errno in _FAILED_WRITES else OutputError
+    return kind(f"{where}: cannot write: {error.strerror or error}")
+
+
+def write_atomically(path: Path, text: str | bytes, inputs: Iterable[Path] = ()) -> None:
+    """Replace a regular file whole or not at all; write straight into anything else.
+
+    Renaming a temporary file over the target is what lets an interrupted write leave the old
+    file in place, but a rename would also turn /dev/null into a regular file, a FIFO into a
+    file nobody reads and a symlink into a copy, and give every file mode 0600. So: symlinks
+    are followed to the file they name; only a regular file (or a new name) is replaced, and it
+    keeps its mode and owner (a new one gets 0666 & ~umask, as the shell's `>` would); a
+    character device, a FIFO, a socket or an open descriptor (/dev/stdout, /dev/fd/N) is
+    written into as it is. A regular file that is also one of `inputs` (the same inode, however
+    it is named) is refused: the command would destroy what it reads.
+    """
+    from greenai.errors import OutputError
+
+    target, descriptor = _resolve_output(path)
+    try:
+        found = os.stat(target)
+    except FileNotFoundError:
+        found = None
+    except OSError as error:  # a file where a folder should be, a symlink loop, no permission
+        raise _write_error(str(path), error) from None
+    if found is not None and stat.S_ISDIR(found.st_mode):
+        raise OutputError(f"{path}: cannot write: is a folder; give a file name")
+    if found is not None and stat.S_ISREG(found.st_mode):
+        _refuse_inputs(path, found, inputs)
+    if descriptor or (found is not None and not stat.S_ISREG(found.st_mode)):
+        _write_through(path, text)
+    else:
+        _replace(path, target, text, found)
+
+
+def _resolve_output(path: Path) -> tuple[Path, bool]:
+    """Follow symlinks one hop at a time: the path they end at, and whether a hop went through
+    an open descriptor (/dev/stdout -> /proc/self/fd/1), which must be written, not replaced."""
+    from greenai.errors import OutputError
+
+    current = os.path.join(os.getcwd(), path)
+    for _ in range(40):
+        folder = os.path.realpath(os.path.dirname(current))
+        if re.fullmatch(r"/proc/[^/]+/fd", folder):
+            return Path(current), True
+        here = os.path.join(folder, os.path.basename(current))
+        if not os.path.islink(here):
+            return Path(here), False
+        current = os.path.join(folder, os.readlink(here))
+    raise OutputError(f"{path}: cannot write: too many levels of symbolic links")
+
+
+def _refuse_inputs(path: Path, found: os.stat_result, inputs: Iterable[Path]) -> None:
+    from greenai.errors import OutputError
+
+    for item in inputs:
+        try:
+            other = os.stat(item)
+        except OSError:
+            continue
+        if (other.st_dev, other.st_ino) == (found.st_dev, found.st_ino):
+            raise OutputError(
+                f"{path}: cannot write: it is {item}, an input of this command; "
+                "write the result to another file"
+            )
+
+
+def _write_through(path: Path, text: str | bytes) -> None:
+    # Append: a device or a FIFO does not care, and a descriptor that a shell opened onto a
+    # file (`-o /dev/stdout >> log`) must not be truncated from a second, unrelated offset.
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
+    try:
+        with open(path, "ab") as stream:
+            stream.write(data)
+    except OSError as error:
+        raise _write_error(str(path), error) from None
+
+
+def _replace(path: Path, target: Path, text: str | bytes, found: os.stat_result | None) -> None:
     import tempfile
 
     from greenai.errors import OutputError
 
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = target.parent
     if not folder.is_dir():
         raise OutputError(f"{path}: cannot write: folder {folder} does not exist")
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as error:
-        raise OutputError(f"{path}: cannot write: {error.strerror}") from None
+        raise _write_error(str(path), error) from None
     try:
+        try:
+            _take_mode(handle, found)
+        except BaseException:
+            os.close(handle)
+            raise
         if isinstance(text, bytes):
             with os.fdopen(handle, "wb") as raw:
                 raw.write(text)
         else:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
-            raise OutputError(f"{path}: cannot write: {error.strerror}") from None
+            raise _write_error(str(path), error) from None
         raise
 
 
+def _take_mode(handle: int, found: os.stat_result | None) -> None:
+    """mkstemp makes 0600 files: give the new file the old one's mode and owner, or the mode
+    a new file gets under the umask."""
+    if found is None:
+        mask = os.umask(0o022)
+        os.umask(mask)
+        os.fchmod(handle, 0o666 & ~mask)
+        return
+    if (found.st_uid, found.st_gid) != (os.geteuid(), os.getegid()):
+        # not root: the file becomes ours, as an editor's save would make it
+        with contextlib.suppress(PermissionError):
+            os.fchown(handle, found.st_uid, found.st_gid)
+    os.fchmod(handle, stat.S_IMODE(found.st_mode))
+
+
+class _Stopped(BaseException):
+    """Raised by the SIGTERM and SIGHUP handlers, so that the temporary file of a write is
+    removed on the way out (the default action kills greenai and leaves `.NAME.*.tmp`)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    import signal
+
+    signal.signal(signum, signal.SIG_DFL)  # a second one kills at once
+    raise _Stopped(signum)
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"
+
+
+def _catch_signals() -> dict[int, object]:
+    import signal
+
+    previous: dict[int, object] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            previous[number] = signal.signal(number, _on_signal)
+        except ValueError:  # not the main thread (main() called from a library's worker)
+            break
+    return previous
+
+
+def _restore_signals(previous: dict[int, object]) -> None:
+    import signal
+
+    for number, handler in previous.items():
+        signal.signal(number, handler)  # type: ignore[arg-type]
+
+
+def _plug_closed_descriptors() -> None:
+    """A closed descriptor 0, 1 or 2 (`greenai ... >&-`) would be handed to the next file greenai
+    opens, and a stray write to it would land in that file. Point each at /dev/null; remember
+    that stdout was closed, so that _emit says so instead of writing the result nowhere."""
+    _state["stdout_closed"] = False
+    for number in (0, 1, 2):
+        try:
+            os.fstat(number)
+            continue
+        except OSError:
+            pass
+        opened = os.open(os.devnull, os.O_RDWR)
+        if opened != number:
+            os.dup2(opened, number)
+            os.close(opened)
+        if number == 1:
+            _state["stdout_closed"] = True
+            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 (isatty() and help need one)
+        if number == 2:
+            sys.stderr = open(2, "w", closefd=False, errors="backslashreplace")  # noqa: SIM115
+
+
+def _silence(stream: object) -> None:
+    """Point a standard stream that failed at /dev/null: the interpreter flushes it at exit and
+    would print "Exception ignored ... BrokenPipeError" (or a full disk's error) otherwise."""
+    try:
+        number = stream.fileno()  # type: ignore[attr-defined]
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, number)
+        os.close(null)
+    except (AttributeError, OSError, ValueError):  # not a real stream (pytest's capture)
+        pass
+
+
+def _settle_streams(code: int) -> int:
+    """Flush stdout while a failure can still change the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except OSError as error:
+            _silence(stream)
+            if stream is sys.stdout and code == ExitStatus.OK:
+                failure = _write_error("standard output", error)
+                if error.errno != errno.EPIPE:
+                    _say(str(failure))
+                code = int(getattr(failure, "exit_status", ExitStatus.OUTPUT_ERROR))
+        except ValueError:  # closed by someone
+            pass
+    return code
+
+
+def _say(message: str, prefix: str = "error: ") -> None:
+    """_error_line, for the funnel: a stderr that is closed or gone must not turn the exit
+    status into Python's 1 with a traceback; the status still tells."""
+    try:
+        _error_line(message, prefix=prefix)
+    except (OSError, ValueError):
+        _silence(sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; every error becomes one line on stderr and an exit code."""
+    """Run the CLI: each outcome becomes one exit status (greenai.status.ExitStatus) and each
+    error one line on stderr; a traceback only with --traceback."""
+    _plug_closed_descriptors()
+    previous = _catch_signals()
+    try:
+        code = _run(argv)
+    finally:
+        _restore_signals(previous)
+    sys.exit(_settle_streams(int(code)))
+
+
+def _run(argv: list[str] | None) -> int:
+    """The one exception ladder: most specific first, a bug of ours last."""
+    from greenai.errors import GreenAIError, ReaderGone
+
     command = typer.main.get_command(app)
-    code = ExitStatus.OK
     try:
         returned = command.main(args=argv, prog_name="greenai", standalone_mode=False)
-        if isinstance(returned, int):  # typer.Exit(code) inside a command, in this mode
-            code = returned
     except typer.Exit as done:
-        code = done.exit_code
+        return done.exit_code
+    except typer.TyperException as error:  # a usage error: an unknown option, a bad choice
+        with contextlib.suppress(OSError, ValueError):
+            error.show()  # type: ignore[attr-defined]
+        return ExitStatus.BAD_INPUT
     except (typer.Abort, KeyboardInterrupt):
-        typer.echo("Interrupted.", err=True)
-        code = ExitStatus.INTERRUPTED
-    except Exception as error:
-        if hasattr(error, "show") and hasattr(error, "format_message"):  # a usage error
-            error.show()
-            sys.exit(int(ExitStatus.BAD_INPUT))
-        from greenai.errors import GreenAIError
-
+        _say("interrupted", prefix="")
+        return ExitStatus.INTERRUPTED
+    except _Stopped as stopped:
+        _say(f"stopped by {_signal_name(stopped.signum)}", prefix="")
+        return 128 + stopped.signum
+    except SystemExit:
+        # typer meets an EPIPE that escaped a command (help text into `| head`) with
+        # sys.exit(1), which would read as "over budget": it is the pipe's reader that left
+        if type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            return ExitStatus.BROKEN_PIPE
+        raise
+    except ReaderGone:
+        _silence(sys.stdout)
+        return ExitStatus.BROKEN_PIPE
+    except GreenAIError as error:
         if _state["traceback"]:
             raise
-        if isinstance(error, GreenAIError):
-            _error_line(str(error))
-        else:  # a bug of ours: still one line, with the way to a full report
-            _error_line(
-                f"internal error: {type(error).__name__}: {error} (run again with "
-                "--traceback and report it)"
-            )
-        code = ExitStatus.BAD_INPUT
-    sys.exit(int(code))
+        _say(str(error))
+        return error.exit_status
+    except Exception as error:
+        if _state["traceback"]:
+            raise
+        _say(
+            f"internal error: {type(error).__name__}: {error} (run again with --traceback "
+            "and report it)"
+        )
+        return ExitStatus.INTERNAL_ERROR
+    if returned == ExitStatus.INTERRUPTED:  # typer turns Ctrl-C inside a command into Exit(130)
+        _say("interrupted", prefix="")
+    return returned if isinstance(returned, int) else ExitStatus.OK
 
 
 def _error_line(message: str, prefix: str = "error: ", color: str = "31") -> None:

@@ -1,17 +1,22 @@
 """greenai's error types.
 
 The core raises these and never prints or exits; the CLI turns each into one line on stderr and
-exit code 2. Messages are built in `__str__` from the fields, so callers can also read the fields
-(a notebook user can catch `UnknownNameError` and look at `.suggestions`).
+the error's `exit_status` (2, bad input, unless the type says otherwise; see greenai.status).
+Messages are built in `__str__` from the fields, so callers can also read the fields (a notebook
+user can catch `UnknownNameError` and look at `.suggestions`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from greenai.status import ExitStatus
+
 
 class GreenAIError(Exception):
     """Anything greenai refuses to compute: bad input or a gap in the data."""
+
+    exit_status: ExitStatus = ExitStatus.BAD_INPUT
 
 
 class InputError(GreenAIError):
@@ -101,9 +106,24 @@ class DataError(GreenAIError):
 
 
 class MissingExtraError(GreenAIError):
-    """A command needs an optional dependency (an extra such as greenai[torch]) that is not
+    """A command needs an optional dependency (an extra such as greenai-cost[torch]) that is not
     installed."""
 
 
 class OutputError(GreenAIError):
-    """The result could not be written where the user asked."""
+    """The output place the user named cannot be used: a missing folder, a folder, an input
+    file of the same command, no permission. Exit 2: the command line needs fixing."""
+
+
+class WriteError(OutputError):
+    """Writing failed although the place was fine: a full disk, a quota, an I/O error, a closed
+    standard output. Exit 4, so that CI tells a sick runner from a bad command line."""
+
+    exit_status = ExitStatus.OUTPUT_ERROR
+
+
+class ReaderGone(WriteError):
+    """The reader of standard output closed the pipe (`greenai ... | head -1`). Nothing is said:
+    the reader chose to stop reading, as it would with any other Unix tool."""
+
+    exit_status = ExitStatus.BROKEN_PIPE

@@ -231,7 +231,7 @@ def torch_module() -> Any:
     except ImportError:
         raise MissingExtraError(
             "greenai fpo needs PyTorch, which is not installed; install it with: "
-            "pip install 'greenai[torch]'"
+            "pip install 'greenai-cost[torch]'"
         ) from None
     return torch
 

@@ -161,7 +161,7 @@ def test_plot_without_matplotlib(cli, trials: Path, tmp_path: Path, monkeypatch)
     result = cli("curve", trials, "--metric", "accuracy", "--plot", path)
     assert result.code == 2 and result.out == "" and not path.exists()
     assert result.err == ("error: --plot needs matplotlib, which is not installed; install it "
-                          "with: pip install 'greenai[plot]'\n")  # fmt: skip
+                          "with: pip install 'greenai-cost[plot]'\n")  # fmt: skip
 
 
 @pytest.mark.parametrize(

@@ -177,7 +177,7 @@ def test_real_process_prints_no_traceback(write) -> None:
 
 
 def test_exit_codes_are_documented_values() -> None:
-    assert [int(s) for s in ExitStatus] == [0, 1, 2, 130]
+    assert [int(s) for s in ExitStatus] == [0, 1, 2, 3, 4, 129, 130, 141, 143]
 
 
 def test_device_without_tdp_asks_for_a_measured_power(cli, write) -> None:

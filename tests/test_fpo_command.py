@@ -140,7 +140,7 @@ def test_without_torch_it_says_how_to_install_it(cli, monkeypatch) -> None:
     assert result.code == 2 and result.out == ""
     assert result.err == (
         "error: greenai fpo needs PyTorch, which is not installed; install it with: "
-        "pip install 'greenai[torch]'\n"
+        "pip install 'greenai-cost[torch]'\n"
     )
 
 

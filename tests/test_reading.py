@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from greenai import checks, experiment, tables, units
 from greenai.errors import InputError
 from greenai.files import read_limited
+from greenai.status import ExitStatus
 
 HEAD = "hardware: 8 x V100\nregion: fr\n"
 
@@ -492,6 +493,7 @@ def test_check_goes_on_after_an_internal_error(tmp_path: Path, monkeypatch) -> N
     assert [o.status for o in outcomes] == ["ok", "invalid", "ok"]
     assert "internal error: ZeroDivisionError: a bug" in str(outcomes[1].error)
     assert str(outcomes[1].error).startswith(str(tmp_path / "b.yaml"))
+    assert checks.exit_status(outcomes) == ExitStatus.INTERNAL_ERROR  # not 2: a bug, not a file
 
 
 # ----------------------------------------------------------------------------- 13.6 reads
