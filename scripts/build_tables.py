@@ -28,18 +28,27 @@ homes (refresh them from there, rerun this script, and commit the new tables):
       Epoch AI, "Data on Machine Learning Hardware" (https://epoch.ai/data/machine-learning-hardware).
   skypilot-catalog-excerpts/*.csv
       skypilot-org/skypilot-catalog, catalogs/v6/<cloud>/vms.csv (providers' list prices).
-  eia-state-electricity-prices/eia_state_residential_price_2025-01.csv
-      U.S. EIA API v2 electricity/retail-sales, residential price by state.
+  eia-state-electricity-prices/eia_state_residential_price_2025-01.csv, ..._by_sector.csv
+      U.S. EIA API v2 electricity/retail-sales (residential, 2025-01); EIA Electric Power
+      Annual 2023, average revenue per kWh by sector (Table 2.10).
+  eccc-canada-electricity-intensity/a13_intensity_long.csv
+      ECCC National Inventory Report 2022, Annex 13 (open.canada.ca), provincial intensities.
+  gsf-real-time-cloud/cloud_region_facts.csv
+      Green-Software-Foundation/real-time-cloud Cloud_Region_Metadata.csv, facts only: cloud
+      region -> Electricity Maps zone, providers' per-region PUE and WUE.
+  eurostat-nonhousehold-electricity-prices/..._Groups_Europe.csv
+      Eurostat nrg_pc_205 (via Qery-Data/Energy), non-household prices by band, 2024-S2.
+  ecb-euro-reference-rates/eurofxref-hist-2020-2026.csv
+      ECB euro foreign exchange reference rates, daily (eurofxref-hist.zip).
 
 Figures that must be typed (a price from a pricing page, a datasheet value the sources lack, a
 published equivalent) live in data/manual/*.csv, each row with its citation; this script merges
 them. The output is deterministic: the same inputs give byte-identical tables.
 
-One rule picks among sources (recorded in data/SOURCES.md): for each region, the most recent
-annual figure from the most authoritative source that covers it — national statistics compiled
-by Ember/OWID for countries, EPA eGRID for US states, the provider's own figure for a cloud
-region, Electricity Maps for other sub-national grids, CodeCarbon's compilation for Chinese
-provinces.
+One basis for every row by default (recorded and argued in data/SOURCES.md): lifecycle,
+consumption-based where Electricity Maps covers the zone, Ember/OWID (lifecycle, generation)
+where it does not; the direct-combustion figure (EPA eGRID, ECCC, MEE) and Google's own region
+figure in columns of their own. Cloud regions take their grid zone's figures.
 """
 
 from __future__ import annotations
