@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from greenai.tables import Tables, normalize
+from greenai.tables import DEFAULT_BASIS, Region, Resolved, Tables, normalize
 
 
 def _matches(query: str | None, *fields: str) -> bool:
@@ -19,22 +19,32 @@ def _matches(query: str | None, *fields: str) -> bool:
     return any(wanted in f.lower() or (compact and compact in normalize(f)) for f in fields if f)
 
 
-def regions(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
-    """Regions, greenest first; a region without a figure of its own shows its grid's.
+def regions(
+    tables: Tables, query: str | None = None, basis: str = DEFAULT_BASIS
+) -> list[dict[str, Any]]:
+    """Regions, greenest first on `basis`; a region without a figure of its own shows its
+    grid's, and one without a figure on `basis` shows another, with the basis it is on.
 
-    A cloud region also matches its place ("Frankfurt") and the grids and countries it sits on
-    ("germany" finds gcp:europe-west3, "iowa" gcp:us-central1): its own name is often a bare id.
+    A cloud region also matches its place ("Frankfurt"), its grid zone ("Québec" finds
+    aws:ca-central-1) and the grids and countries it sits on ("germany" finds
+    gcp:europe-west3, "iowa" gcp:us-central1): its own name is often a bare id.
     """
     rows = []
     for region in tables.regions.values():
         places: list[str] = []
         if region.kind == "cloud":
-            places = [region.location, *(r.name for r in tables.lineage(region))]
+            zone = tables.regions.get(region.grid)
+            places = [
+                region.location,
+                *((zone.name,) if zone else ()),
+                *(r.name for r in tables.lineage(region)),
+            ]
         names = (region.key, region.name, region.iso_code, *region.aliases, *places)
         if not _matches(query, *names):
             continue
-        found = tables.carbon_intensity(region)
+        found = tables.carbon_intensity(region, basis)
         price = tables.electricity_price(region)
+        direct = tables.carbon_intensity(region, "direct")
         rows.append(
             {
                 "key": region.key,
@@ -43,12 +53,17 @@ def regions(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
                 "parent": region.parent,
                 "carbon_intensity_g_per_kwh": found.value if found else None,
                 "intensity_year": found.year if found else "",
-                "intensity_from": found.region.key
-                if found and found.region.key != region.key
-                else "",
+                "basis": (f"{found.fallback} only: " if found and found.fallback else "")
+                + (found.basis if found else ""),
+                "intensity_from": _source_region(region, found),
                 "intensity_source": found.source if found else "",
+                "direct_g_per_kwh": direct.value if direct and not direct.fallback else None,
                 "electricity_price_usd_per_kwh": price.value if price else None,
+                "price_basis": price.basis if price else "",
+                "price_source": price.source if price else "",
+                "grid": region.grid,
                 "pue": region.pue,
+                "wue_l_per_kwh": region.wue_l_per_kwh,
                 "location": region.location,
             }
         )
@@ -60,6 +75,16 @@ def regions(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
         )
     )
     return rows
+
+
+def _source_region(region: Region, found: Resolved | None) -> str:
+    """The row the figure comes from: the grid a region inherits it from, or the zone a cloud
+    region's own figure was taken from."""
+    if found is None:
+        return ""
+    if found.region.key != region.key:
+        return found.region.key
+    return region.grid if region.grid != region.key else ""
 
 
 def hardware(tables: Tables, query: str | None = None) -> list[dict[str, Any]]:
@@ -117,7 +142,8 @@ COLUMNS = {
         ("kind", "kind"),
         ("carbon_intensity_g_per_kwh", "g CO2e/kWh"),
         ("intensity_year", "year"),
-        ("intensity_from", "from grid"),
+        ("basis", "basis"),
+        ("intensity_from", "grid"),
         ("electricity_price_usd_per_kwh", "USD/kWh"),
         ("pue", "PUE"),
     ],

@@ -96,6 +96,32 @@ BudgetOption = Annotated[
         "energy=2MWh (cost: cloud on-demand, else electricity). Repeatable.",
     ),
 ]
+
+
+class Basis(StrEnum):
+    # Mirrors greenai.tables.BASES (declared here so that --help does not read the tables).
+    lifecycle = "lifecycle"
+    direct = "direct"
+    provider = "provider"
+
+
+BasisOption = Annotated[
+    Basis | None,
+    typer.Option(
+        "--basis",
+        help="Carbon intensity basis: lifecycle (default; consumption-based where the source "
+        "has it), direct (combustion only: eGRID, ECCC, MEE), provider (Google's own region "
+        "figures). A region without it uses another and says so. Same as --set basis=...",
+        case_sensitive=False,
+    ),
+]
+
+
+def _with_basis(overrides: list[str] | None, basis: Basis | None) -> list[str]:
+    """--basis as the --set it stands for (the experiment file's `basis:` key)."""
+    return [*(overrides or ()), *((f"basis={basis.value}",) if basis else ())]
+
+
 BudgetTotalOption = Annotated[
     bool,
     typer.Option("--budget-total", help="Apply --budget to the total of all files, not each."),
@@ -147,6 +173,7 @@ def estimate(
     ] = EstimateFormat.table,
     units: UnitsOption = Units.metric,
     overrides: SetOption = None,
+    basis: BasisOption = None,
     assumptions: Annotated[
         bool, typer.Option("--assumptions", help="List every figure used, with its source.")
     ] = False,
@@ -171,7 +198,7 @@ def estimate(
 
     data = tables.load()
     limits = [budget.from_option(text) for text in budgets or ()]
-    loaded = [experiment.load(path, data, overrides or ()) for path in files]
+    loaded = [experiment.load(path, data, _with_basis(overrides, basis)) for path in files]
     results = [price(item, data) for item in loaded]
     _warn(
         [*(w for item in loaded for w in item.warnings), *(w for r in results for w in r.warnings)]
@@ -266,6 +293,7 @@ def compare(
     output_format: FormatOption = OutputFormat.table,
     units: UnitsOption = Units.metric,
     overrides: SetOption = None,
+    basis: BasisOption = None,
     assumptions: Annotated[
         bool,
         typer.Option("--assumptions", help="List every figure used for each row shown."),
@@ -279,7 +307,7 @@ def compare(
     data = tables.load()
     variations = [grid.parse_variation(text, data) for text in vary or ()]
     comparison = grid.compare(
-        files, variations, data, overrides or (), scale_hours_by, max_scenarios
+        files, variations, data, _with_basis(overrides, basis), scale_hours_by, max_scenarios
     )
     _warn(comparison.warnings)
     order = grid.SortBy(sort.value)

@@ -43,6 +43,7 @@ PARTS = {
     "pue": "site",
     "carbon_intensity": "site",
     "electricity_price": "site",
+    "basis": "site",
     "cloud": "site",
     "hours": "schedule",
     "duration": "schedule",
@@ -349,6 +350,9 @@ def compare(
     frame["cost_ratio"] = frame["cost_ratio"].where(same)
     if len(frame) > 1:
         lead.insert(0, _base_note(files, names, variations, tables, overrides))
+    mixed = calc.mixed_bases(note for site in notes.values() for note in site)
+    if mixed:
+        lead.append(mixed)
     titles = {v.key: dict(zip(v.labels, v.titles, strict=True)) for v in variations if v.titles}
     comparison = Comparison(frame, keys, assumptions, warnings, notes, names, works)
     comparison.lead = lead

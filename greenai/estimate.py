@@ -10,6 +10,7 @@ an `Assumption` with its source.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -18,6 +19,7 @@ from greenai import units
 from greenai.errors import InputError
 from greenai.experiment import FPO_MODES, PRECISIONS, DeviceGroup, Experiment
 from greenai.tables import (
+    DEFAULT_BASIS,
     Instance,
     Price,
     Region,
@@ -614,7 +616,10 @@ def _instance_for(group: DeviceGroup, provider: str, tables: Tables) -> tuple[In
 def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
     region = experiment.region
     given = experiment.carbon_intensity_g_per_kwh
-    found = tables.carbon_intensity(region) if region is not None and given is None else None
+    if given is not None or region is None:
+        found = None
+    else:
+        found = tables.carbon_intensity(region, experiment.basis or DEFAULT_BASIS)
     value = _given_or_inherited("carbon intensity", "g/kWh", given, found, region, notes)
     if value is None:  # validation requires a region or an intensity, so region is set here
         raise InputError(
@@ -622,7 +627,20 @@ def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assump
             "give carbon_intensity",
             key="region",
         )
+    if found is not None:
+        notes[-1] = _with_basis(notes[-1], found, experiment.basis)
     return value
+
+
+def _with_basis(note: Assumption, found: Resolved, chosen: str | None) -> Assumption:
+    """The intensity note with its basis, and the basis asked for when the row lacks it: a
+    figure on another basis is used, never silently (DESIGN.md, "Intensity basis")."""
+    basis = chosen or DEFAULT_BASIS
+    said = f"{basis} basis" + ("" if chosen else ", greenai's default")
+    if found.fallback:
+        said = f"{found.fallback} only: {found.region.key} has no {basis} figure ({said})"
+    label = f"; {found.basis}" if found.basis else ""
+    return Assumption(note.what, f"{note.value} [{said}{label}]", note.source)
 
 
 def resolve_electricity_price(
@@ -641,7 +659,49 @@ def resolve_electricity_price(
                 f"no price for {where} in data/regions.csv; give electricity_price",
             )
         )
+    elif found is not None and found.basis:
+        last = notes[-1]
+        notes[-1] = Assumption(last.what, f"{last.value} ({found.basis})", last.source)
+    _conversions(experiment, notes)
     return value
+
+
+_BASIS_LABEL = re.compile(r"\[(?:[^\]]*; )?([^;\]]+)\]$")
+_FALLBACK_SAID = re.compile(r"\[(\w+) only: ")
+
+
+def mixed_bases(notes: Iterable[Assumption]) -> str | None:
+    """A note for a grid whose intensities are not all on one basis (lifecycle against direct
+    combustion, generation- against consumption-based), None when they are: the rows then
+    compare different quantities, and a reader must be told (DESIGN.md, "Intensity basis")."""
+    found: dict[str, set[str]] = {}
+    for note in notes:
+        if note.what != "carbon intensity":
+            continue
+        label = _BASIS_LABEL.search(note.value)
+        if label:
+            fallback = _FALLBACK_SAID.search(note.value)
+            said = label.group(1) + (f" ({fallback.group(1)} only)" if fallback else "")
+            found.setdefault(label.group(1), set()).add(said)
+    if len(found) < 2:
+        return None
+    listed = "; ".join(sorted(s for group in found.values() for s in group))
+    return (
+        f"Note: the rows' carbon intensities are on different bases ({listed}); they measure "
+        "different things. --assumptions shows each row's; --basis picks one where the data has it."
+    )
+
+
+def _conversions(experiment: Experiment, notes: list[Assumption]) -> None:
+    """Money the file gave in another currency, with the rate used: the electricity price's
+    own note says it; a cloud price gets a note of its own."""
+    for key, how, source in experiment.conversions:
+        if key == "electricity_price":
+            for i, note in enumerate(notes):
+                if note.what == "electricity price" and note.source == FILE:
+                    notes[i] = Assumption(note.what, f"{note.value} ({how})", f"{FILE}; {source}")
+        else:
+            notes.append(Assumption(f"{key} in USD", how, f"{FILE}; {source}"))
 
 
 def _given_or_inherited(

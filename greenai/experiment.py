@@ -19,11 +19,12 @@ from typing import Any, ClassVar
 
 import yaml
 
-from greenai import budget, durations, units
+from greenai import budget, currency, durations, units
 from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.files import read_limited
 from greenai.tables import (
+    BASES,
     SLICE_NAME,
     Device,
     Region,
@@ -52,6 +53,7 @@ TOP_KEYS = (
     "pue",
     "carbon_intensity",
     "electricity_price",
+    "basis",
     "cloud",
     "fpo",
     "budget",
@@ -200,6 +202,9 @@ class Experiment:
     # A staged file: each stage a complete Experiment; the file is their sum. The file itself
     # then has no hardware of its own (hardware == ()).
     stages: tuple[Experiment, ...] = ()
+    basis: str | None = None  # intensity basis (greenai.tables.BASES); None: the default
+    # money the file gave in another currency: (key, how it was converted, rate source)
+    conversions: tuple[tuple[str, str, str], ...] = ()
 
     def label(self) -> str:
         """The hardware as Strubell et al. wrote it ("V100x64"), groups joined with " + "."""
@@ -1118,11 +1123,14 @@ def _body(check: _Check, document: _Map, name: str, budgets: tuple[Budget, ...])
             given,
             f"did you mean {given:g} kg/kWh = {given * 1000:g} g/kWh? (a bare number is g/kWh)",
         )
+    conversions: list[tuple[str, str, str]] = []
     if "electricity_price" in document:
-        values["electricity_price_usd_per_kwh"] = check.non_negative(
-            document, "electricity_price", "USD/kWh", "an electricity price"
+        values["electricity_price_usd_per_kwh"] = _money(
+            check, document, "electricity_price", "USD/kWh", "an electricity price", conversions
         )
         check.usual(document, "electricity_price", values["electricity_price_usd_per_kwh"])
+    if "basis" in document:
+        values["basis"] = _basis(check, document)
     if region is None and "carbon_intensity_g_per_kwh" not in values:
         raise InputError(
             "missing key 'region' (a key of data/regions.csv such as us, fr or "
@@ -1132,7 +1140,8 @@ def _body(check: _Check, document: _Map, name: str, budgets: tuple[Budget, ...])
             key=scoped("region"),
         )
 
-    cloud = _cloud(check, document, region) if "cloud" in document else None
+    cloud = _cloud(check, document, region, conversions) if "cloud" in document else None
+    values["conversions"] = tuple(conversions)
     if cloud is None and region is not None and region.provider is not None:
         cloud = Cloud(provider=region.provider, inferred=True)
     fpo = _fpo(check, document["fpo"]) if "fpo" in document else None
@@ -1304,7 +1313,50 @@ def _chips(tables: Tables, name: str, count: int) -> tuple[Device, int]:
     return piece[0], piece[1] * count
 
 
-def _cloud(check: _Check, document: _Map, region: Region | None) -> Cloud:
+def _basis(check: _Check, document: _Map) -> str:
+    """`basis:` as one of greenai.tables.BASES; the table rows say which each figure is on."""
+    text = check.text(document, "basis", "an intensity basis").lower()
+    if text not in BASES:
+        near = difflib.get_close_matches(text, BASES, n=1, cutoff=0.5)
+        hint = f"did you mean {near[0]!r}? " if near else ""
+        raise check.error(
+            f"unknown basis {text!r}; {hint}expected one of: {', '.join(BASES)}", document, "basis"
+        )
+    return text
+
+
+def _money(
+    check: _Check,
+    mapping: _Map,
+    key: str,
+    unit: str,
+    what: str,
+    conversions: list[tuple[str, str, str]],
+    path: str = "",
+) -> float:
+    """A money quantity, in USD: another currency ("0.25 EUR/kWh") is converted first, at
+    data/currencies.csv's dated rate, and the conversion kept for the assumptions."""
+    try:
+        converted = currency.to_usd(mapping[key])
+    except currency.CurrencyError as error:
+        raise check.error(str(error), mapping, key, path) from None
+    if converted is None:
+        return check.non_negative(mapping, key, unit, what, path)
+    holder = _Map(mapping.lines.get(key, mapping.line))
+    holder[key] = converted.text
+    holder.lines[key] = mapping.lines.get(key, mapping.line)
+    value = check.non_negative(holder, key, unit, what, path)
+    name = f"{path}.{key}" if path else key
+    conversions.append((name, converted.note(), converted.rate.source))
+    return value
+
+
+def _cloud(
+    check: _Check,
+    document: _Map,
+    region: Region | None,
+    conversions: list[tuple[str, str, str]] | None = None,
+) -> Cloud:
     raw = document["cloud"]
     if isinstance(raw, str):
         single = _Map(document.lines.get("cloud", 0))
@@ -1340,7 +1392,15 @@ def _cloud(check: _Check, document: _Map, region: Region | None) -> Cloud:
             holder["price"] = value
             holder.lines["price"] = raw.lines.get("price", raw.line)
             parsed.append(
-                check.non_negative(holder, "price", "USD/hour", "a price per device-hour", "cloud")
+                _money(
+                    check,
+                    holder,
+                    "price",
+                    "USD/hour",
+                    "a price per device-hour",
+                    conversions if conversions is not None else [],
+                    "cloud",
+                )
             )
         low, high = parsed[0], parsed[-1]
         if low > high:

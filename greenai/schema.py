@@ -119,7 +119,17 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
             "anyOf": [{"type": "number", "minimum": 1}, {"type": "string", "minLength": 1}],
         },
         "carbon_intensity": _quantity("Grid intensity (default unit g/kWh).", "0.954 lb/kWh"),
-        "electricity_price": _quantity("Electricity price (default unit USD/kWh).", "0.12 USD/kWh"),
+        "electricity_price": _quantity(
+            "Electricity price (default unit USD/kWh); EUR, GBP, CHF and other currencies the "
+            "ECB quotes are converted at data/currencies.csv's rate.",
+            "0.25 EUR/kWh",
+        ),
+        "basis": {
+            "description": "Intensity basis: lifecycle (default; consumption-based where the "
+            "source has it), direct (combustion only), or provider (a cloud provider's own "
+            "figure, Google's). A region without it uses another and says so.",
+            "enum": ["lifecycle", "direct", "provider"],
+        },
         "cloud": {
             "description": "A provider of data/prices.csv, or a mapping.",
             "anyOf": [
@@ -136,7 +146,8 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
                             "examples": ["a3-highgpu-8g", "p4d.24xlarge"],
                         },
                         "price": {
-                            "description": "Per device-hour: one value or [low, high].",
+                            "description": "Per device-hour: one value or [low, high]; "
+                            "USD unless a currency is given (2 GBP/h).",
                             "anyOf": [
                                 limit,
                                 {"type": "array", "minItems": 2, "maxItems": 2, "items": limit},

@@ -120,6 +120,36 @@ class Region:
     pue_source: str
     aliases: tuple[str, ...] = ()
     location: str = ""  # a cloud region's place as its sources say it ("Frankfurt, Germany")
+    intensity_license: str = ""
+    # the other bases (DESIGN.md, "Intensity basis"): direct combustion, and a cloud
+    # provider's own figure (Google's); empty where no source gives them
+    direct_g_per_kwh: float | None = None
+    direct_year: str = ""
+    direct_source: str = ""
+    direct_basis: str = ""
+    provider_g_per_kwh: float | None = None
+    provider_year: str = ""
+    provider_source: str = ""
+    provider_basis: str = ""
+    grid: str = ""  # the Electricity Maps zone a cloud region draws from (a region key)
+    price_basis: str = ""  # sector or band of the price ("commercial, annual average 2023")
+    pue_year: str = ""
+    wue_l_per_kwh: float | None = None  # water usage effectiveness, L/kWh (provider's figure)
+    wue_year: str = ""
+    wue_source: str = ""
+
+    def intensity(self, basis: str) -> tuple[float, str, str, str] | None:
+        """(g/kWh, year, source, basis label) of this row on `basis`, None where it has none."""
+        if basis == "direct":
+            figure = (self.direct_g_per_kwh, self.direct_year, self.direct_source)
+            label = self.direct_basis
+        elif basis == "provider":
+            figure = (self.provider_g_per_kwh, self.provider_year, self.provider_source)
+            label = self.provider_basis
+        else:
+            figure = (self.carbon_intensity_g_per_kwh, self.intensity_year, self.intensity_source)
+            label = self.intensity_basis
+        return None if figure[0] is None else (figure[0], figure[1], figure[2], label)
 
     @property
     def provider(self) -> str | None:
@@ -185,6 +215,21 @@ class Resolved:
     region: Region
     year: str
     source: str
+    basis: str = ""  # what the figure measures ("lifecycle, consumption"; a price's sector)
+    # where the row lacks the basis asked for: the one used instead, said in the output
+    fallback: str = ""
+
+
+# Intensity bases a user can choose (`--basis`, `basis:`); the first is the default, the one
+# basis every row of data/regions.csv is on where a source allows (data/SOURCES.md says why).
+BASES = ("lifecycle", "direct", "provider")
+DEFAULT_BASIS = BASES[0]
+# Where a row lacks the basis asked for, the one it falls back to.
+_FALLBACK = {
+    "lifecycle": ("direct",),
+    "direct": ("lifecycle",),
+    "provider": ("lifecycle", "direct"),
+}
 
 
 # ----------------------------------------------------------------------------- index
@@ -429,22 +474,32 @@ class Tables:
             return names or region.name
         return f"{region.key} ({names})" if names else region.key
 
-    def carbon_intensity(self, region: Region) -> Resolved | None:
+    def carbon_intensity(self, region: Region, basis: str = DEFAULT_BASIS) -> Resolved | None:
+        """The intensity on `basis` of the region, else of the grid it sits on. A row without
+        that basis but with another is used on the other, and `fallback` says so: Virginia has
+        eGRID's direct figure only, and a lifecycle estimate there must not hide it."""
         for place in self.lineage(region):
-            if place.carbon_intensity_g_per_kwh is not None:
-                return Resolved(
-                    place.carbon_intensity_g_per_kwh,
-                    place,
-                    place.intensity_year,
-                    place.intensity_source,
-                )
+            found = place.intensity(basis)
+            fallback = ""
+            for other in _FALLBACK[basis] if found is None else ():
+                found = place.intensity(other)
+                if found is not None:
+                    fallback = other
+                    break
+            if found is not None:
+                value, year, source, label = found
+                return Resolved(value, place, year, source, label, fallback)
         return None
 
     def electricity_price(self, region: Region) -> Resolved | None:
         for place in self.lineage(region):
             if place.electricity_price_usd_per_kwh is not None:
                 return Resolved(
-                    place.electricity_price_usd_per_kwh, place, place.price_year, place.price_source
+                    place.electricity_price_usd_per_kwh,
+                    place,
+                    place.price_year,
+                    place.price_source,
+                    place.price_basis,
                 )
         return None
 
@@ -473,6 +528,21 @@ def _region(row: dict[str, str]) -> Region:
         pue_source=row["pue_source"],
         aliases=tuple(a for a in row.get("aliases", "").split(";") if a),
         location=row.get("location", ""),
+        intensity_license=row.get("intensity_license", ""),
+        direct_g_per_kwh=_float(row.get("direct_g_per_kwh", "")),
+        direct_year=row.get("direct_year", ""),
+        direct_source=row.get("direct_source", ""),
+        direct_basis=row.get("direct_basis", ""),
+        provider_g_per_kwh=_float(row.get("provider_g_per_kwh", "")),
+        provider_year=row.get("provider_year", ""),
+        provider_source=row.get("provider_source", ""),
+        provider_basis=row.get("provider_basis", ""),
+        grid=row.get("grid", ""),
+        price_basis=row.get("price_basis", ""),
+        pue_year=row.get("pue_year", ""),
+        wue_l_per_kwh=_float(row.get("wue_l_per_kwh", "")),
+        wue_year=row.get("wue_year", ""),
+        wue_source=row.get("wue_source", ""),
     )
 
 

@@ -28,18 +28,27 @@ homes (refresh them from there, rerun this script, and commit the new tables):
       Epoch AI, "Data on Machine Learning Hardware" (https://epoch.ai/data/machine-learning-hardware).
   skypilot-catalog-excerpts/*.csv
       skypilot-org/skypilot-catalog, catalogs/v6/<cloud>/vms.csv (providers' list prices).
-  eia-state-electricity-prices/eia_state_residential_price_2025-01.csv
-      U.S. EIA API v2 electricity/retail-sales, residential price by state.
+  eia-state-electricity-prices/eia_state_residential_price_2025-01.csv, ..._by_sector.csv
+      U.S. EIA API v2 electricity/retail-sales (residential, 2025-01); EIA Electric Power
+      Annual 2023, average revenue per kWh by sector (Table 2.10).
+  eccc-canada-electricity-intensity/a13_intensity_long.csv
+      ECCC National Inventory Report 2022, Annex 13 (open.canada.ca), provincial intensities.
+  gsf-real-time-cloud/cloud_region_facts.csv
+      Green-Software-Foundation/real-time-cloud Cloud_Region_Metadata.csv, facts only: cloud
+      region -> Electricity Maps zone, providers' per-region PUE and WUE.
+  eurostat-nonhousehold-electricity-prices/..._Groups_Europe.csv
+      Eurostat nrg_pc_205 (via Qery-Data/Energy), non-household prices by band, 2024-S2.
+  ecb-euro-reference-rates/eurofxref-hist-2020-2026.csv
+      ECB euro foreign exchange reference rates, daily (eurofxref-hist.zip).
 
 Figures that must be typed (a price from a pricing page, a datasheet value the sources lack, a
 published equivalent) live in data/manual/*.csv, each row with its citation; this script merges
 them. The output is deterministic: the same inputs give byte-identical tables.
 
-One rule picks among sources (recorded in data/SOURCES.md): for each region, the most recent
-annual figure from the most authoritative source that covers it — national statistics compiled
-by Ember/OWID for countries, EPA eGRID for US states, the provider's own figure for a cloud
-region, Electricity Maps for other sub-national grids, CodeCarbon's compilation for Chinese
-provinces.
+One basis for every row by default (recorded and argued in data/SOURCES.md): lifecycle,
+consumption-based where Electricity Maps covers the zone, Ember/OWID (lifecycle, generation)
+where it does not; the direct-combustion figure (EPA eGRID, ECCC, MEE) and Google's own region
+figure in columns of their own. Cloud regions take their grid zone's figures.
 """
 
 from __future__ import annotations
@@ -71,11 +80,27 @@ REGION_COLUMNS = [
     "intensity_source",
     "intensity_basis",
     "intensity_license",
+    "direct_g_per_kwh",
+    "direct_year",
+    "direct_source",
+    "direct_basis",
+    "direct_license",
+    "provider_g_per_kwh",
+    "provider_year",
+    "provider_source",
+    "provider_basis",
+    "grid",
+    "grid_source",
     "electricity_price_usd_per_kwh",
     "price_year",
     "price_source",
+    "price_basis",
     "pue",
+    "pue_year",
     "pue_source",
+    "wue_l_per_kwh",
+    "wue_year",
+    "wue_source",
     "aliases",
     "location",
     "location_source",
@@ -110,6 +135,16 @@ PRICE_COLUMNS = [
 ]
 EQUIVALENT_COLUMNS = ["key", "name", "co2e_lb", "year", "source"]
 TPU_SLICE_COLUMNS = ["prefix", "device", "counts", "per_chip", "source"]
+CURRENCY_COLUMNS = [
+    "currency",
+    "usd_per_unit",
+    "per_eur",
+    "period",
+    "first_date",
+    "last_date",
+    "days",
+    "source",
+]
 
 OWID_SOURCE = (
     "Our World in Data, carbon-intensity-electricity (Ember 2025; Energy Institute Statistical "
@@ -117,13 +152,70 @@ OWID_SOURCE = (
 )
 EM_SOURCE = "Electricity Maps yearly average, via co2.js (ODbL, attribution Electricity Maps)"
 EGRID_SOURCE = "EPA eGRID2023 state CO2e total output emission rate (STC2ERTA), via CodeCarbon"
-CHINA_SOURCE = "Chinese provincial grid emission factors 2023, via CodeCarbon"
+EGRID_US_SOURCE = "EPA eGRID2023 US CO2e total output emission rate, via CodeCarbon"
+CHINA_SOURCE = (
+    "MEE/NBS Announcement 2025 No. 47, provincial average electricity CO2 emission factors "
+    "2023, via CodeCarbon"
+)
+ECCC_SOURCE = (
+    "ECCC National Inventory Report 1990-2020 (2022), Annex 13, {table}: consumption "
+    "intensity (Open Government Licence - Canada)"
+)
 GOOGLE_SOURCE = "Google Cloud region-carbon-info, grid carbon intensity (location-based)"
 EPOCH_SOURCE = "Epoch AI, Data on Machine Learning Hardware (Dec 2025), CC BY 4.0"
 GA_CPU_SOURCE = "Green Algorithms v3.0 TDP_cpu.csv (CC BY 4.0)"
 CC_CPU_SOURCE = "CodeCarbon hardware/cpu_power.csv (Intel ARK / AMD specs), MIT"
-EIA_SOURCE = "U.S. EIA retail sales, residential average price, 2025-01"
+EIA_SOURCE = "U.S. EIA retail sales API, residential average price, 2025-01"
+EIA_ANNUAL_SOURCE = (
+    "U.S. EIA Electric Power Annual 2023, average revenue per kWh, commercial sector (Table 2.10)"
+)
+EUROSTAT_SOURCE = (
+    "Eurostat nrg_pc_205 (CC BY 4.0), non-household, 2024-S2, band {band}, excl. VAT and "
+    "recoverable taxes: {eur} EUR/kWh at {rate} USD/EUR ({rate_source})"
+)
+ECB_SOURCE = "ECB euro reference rates (source: European Central Bank), mean of {days} daily rates"
 SKYPILOT_AS_OF = "2026-11-22"
+
+# The basis labels of the intensity columns (DESIGN.md, "Intensity basis").
+LIFECYCLE_GENERATION = "lifecycle, generation"
+LIFECYCLE_CONSUMPTION = "lifecycle, consumption"
+DIRECT_GENERATION = "direct combustion, generation"
+DIRECT_CONSUMPTION = "direct combustion, consumption"
+CHINA_BASIS = "direct combustion (CO2 only), consumption (inter-provincial transfers)"
+# Eurostat band for compute: ID (2,000-19,999 MWh a year, 0.23-2.3 MW on average) is a GPU
+# cluster or a data hall; IC (500-1,999 MWh) is the headline band, used where ID is withheld.
+EUROSTAT_BANDS = ("ID", "IC")
+EUROSTAT_PERIOD = ("2024-07-01", "2024-12-31")  # 2024-S2, the semester of the prices
+# Eurostat's English labels (as renamed by the re-hosting script) that pycountry does not know.
+EUROSTAT_NAMES = {
+    "Bosnia and Herz.": "ba",
+    "Czech Rep.": "cz",
+    "Kosovo": "xk",
+    "Turkey": "tr",
+    "Moldova": "md",
+}
+ECCC_PROVINCES = {
+    "Canada": "ca",
+    "Newfoundland and Labrador": "ca-nl",
+    "Prince Edward Island": "ca-pe",
+    "Nova Scotia": "ca-ns",
+    "New Brunswick": "ca-nb",
+    "Quebec": "ca-qc",
+    "Ontario": "ca-on",
+    "Manitoba": "ca-mb",
+    "Saskatchewan": "ca-sk",
+    "Alberta": "ca-ab",
+    "British Columbia": "ca-bc",
+    "Yukon": "ca-yt",
+    "the Northwest Territories": "ca-nt",
+    "Table A11-13: the Nunavut": "ca-nu",
+}
+# The providers' names for their own figures (PUE, WUE), as the region rows cite them.
+PROVIDER_NAMES = {
+    "Amazon Web Services": ("aws", "Amazon Web Services, per-region PUE/WUE (AWS sustainability)"),
+    "Microsoft Azure": ("azure", "Microsoft Azure, datacenter fact sheets"),
+    "Google Cloud": ("gcp", "Google, environmental report / data-centre efficiency"),
+}
 
 # Cloud providers whose regions greenai lists, and how their region names become keys.
 PROVIDERS = ("aws", "azure", "gcp")
@@ -214,7 +306,147 @@ def country_names(alpha2_code: str, shown: str) -> list[str]:
     return sorted({n for n in names if n and n != shown})
 
 
+def em_figure(row: dict[str, str]) -> dict[str, object]:
+    """An Electricity Maps zone-year as the default-basis columns of a region row."""
+    return dict(
+        carbon_intensity_g_per_kwh=float(row["carbon_intensity_gco2eq_per_kwh"]),
+        intensity_year=int(row["year"]),
+        intensity_source=f"{EM_SOURCE}, zone {row['zone']}",
+        intensity_basis=LIFECYCLE_CONSUMPTION,
+        intensity_license="ODbL",
+    )
+
+
+def eccc_direct(src: Path) -> dict[str, dict[str, object]]:
+    """ECCC's consumption intensity (direct combustion) per province, latest final year: the
+    inventory marks its last year preliminary ("2020a"), so the year before it is taken."""
+    found: dict[str, dict[str, object]] = {}
+    for row in read_csv(src / "eccc-canada-electricity-intensity/a13_intensity_long.csv"):
+        key = ECCC_PROVINCES.get(row["region"])
+        value = number(row["g_co2e_per_kwh"])
+        if key is None or row["basis"] != "consumption" or not row["year"].isdigit():
+            continue
+        year = int(row["year"])
+        if value is None or (key in found and int(str(found[key]["direct_year"])) > year):
+            continue
+        found[key] = dict(
+            direct_g_per_kwh=value,
+            direct_year=year,
+            direct_source=ECCC_SOURCE.format(table=row["table"]),
+            direct_basis=DIRECT_CONSUMPTION,
+            direct_license="Open Government Licence - Canada",
+        )
+    return found
+
+
+def ecb_mean(src: Path, first: str, last: str) -> dict[str, tuple[float, int]]:
+    """The mean of the ECB's daily reference rates (units per EUR) over [first, last], per
+    currency, and how many days it averages: the ECB computes its period averages this way."""
+    sums: dict[str, list[float]] = {}
+    for row in read_csv(src / "ecb-euro-reference-rates/eurofxref-hist-2020-2026.csv"):
+        if not first <= row["Date"] <= last:
+            continue
+        for code, text in row.items():
+            if code and code != "Date":
+                value = number(text)
+                if value is not None:
+                    sums.setdefault(code.strip(), []).append(value)
+    return {code: (sum(values) / len(values), len(values)) for code, values in sums.items()}
+
+
+def electricity_prices(src: Path) -> dict[str, dict[str, object]]:
+    """USD/kWh per region key: Eurostat for Europe (EUR at the ECB mean of the same
+    semester), EIA's 2023 commercial average for US states, EIA's January 2025 residential
+    rate where the annual table lacks the state (Wyoming) or the nation."""
+    found: dict[str, dict[str, object]] = {}
+    states = {s.name: s.code for s in pycountry.subdivisions.get(country_code="US")}
+    for row in read_csv(
+        src / "eia-state-electricity-prices/eia_state_residential_price_2025-01.csv"
+    ):
+        key = "us" if row["state"] == "US" else f"us-{row['state'].lower()}"
+        found[key] = dict(
+            electricity_price_usd_per_kwh=round(float(row["price"]) / 100, 4),
+            price_year=row["period"][:4],
+            price_source=EIA_SOURCE,
+            price_basis="residential, January 2025 (no annual commercial figure in the source)",
+        )
+    for row in read_csv(
+        src / "eia-state-electricity-prices/eia_epa2023_average_revenue_by_sector.csv"
+    ):
+        cents = number(row["commercial_cents_per_kwh"])
+        code = states.get(row["state"].strip())
+        if cents is None or code is None:
+            continue
+        found[code.lower()] = dict(
+            electricity_price_usd_per_kwh=round(cents / 100, 4),
+            price_year=2023,
+            price_source=EIA_ANNUAL_SOURCE,
+            price_basis="commercial, annual average 2023",
+        )
+    rates = ecb_mean(src, *EUROSTAT_PERIOD)
+    usd, days = rates["USD"]
+    rate_source = ECB_SOURCE.format(days=days) + f", {EUROSTAT_PERIOD[0]}..{EUROSTAT_PERIOD[1]}"
+    groups = src / "eurostat-nonhousehold-electricity-prices"
+    for row in read_csv(groups / "Electricity_Prices_Non_Household_Consumers_Groups_Europe.csv"):
+        name = row["Geopolitical entity (reporting)"].strip()
+        key = EUROSTAT_NAMES.get(name) or country_by_name(name)
+        if key is None or name in ("EU27", "Euro area"):
+            continue
+        for band in EUROSTAT_BANDS:
+            column = next(c for c in row if c.endswith(f"band {band}"))
+            eur = number(row[column])
+            if eur:  # 0.0 is Eurostat's confidential / not available, not a price
+                break
+        else:
+            continue
+        found[key] = dict(
+            electricity_price_usd_per_kwh=round(eur * usd, 4),
+            price_year=2024,
+            price_source=EUROSTAT_SOURCE.format(
+                band=band, eur=f"{eur:g}", rate=f"{usd:.4f}", rate_source=rate_source
+            ),
+            price_basis=f"non-household band {band}, 2024-S2, excl. VAT",
+        )
+    return found
+
+
+def build_currencies(src: Path) -> list[dict[str, object]]:
+    """USD per unit of each currency the ECB quotes: the mean of the last full calendar year in
+    the file (for prices an experiment file gives in EUR, GBP, ...) and of 2024-S2 (the period
+    of Eurostat's prices), each row dated by its first and last day."""
+    dates = [
+        row["Date"]
+        for row in read_csv(src / "ecb-euro-reference-rates/eurofxref-hist-2020-2026.csv")
+    ]
+    year = str(int(max(dates)[:4]) - (0 if max(dates)[5:] == "12-31" else 1))
+    periods = [(year, f"{year}-01-01", f"{year}-12-31"), ("2024-S2", *EUROSTAT_PERIOD)]
+    rows: list[dict[str, object]] = []
+    for period, first, last in periods:
+        rates = ecb_mean(src, first, last)
+        usd, days = rates["USD"]
+        within = sorted(d for d in dates if first <= d <= last)
+        common = dict(
+            period=period,
+            first_date=within[0],
+            last_date=within[-1],
+            days=days,
+            source=ECB_SOURCE.format(days=days) + f", {first}..{last}",
+        )
+        rows.append(dict(currency="USD", usd_per_unit=1, per_eur=round(usd, 6), **common))
+        rows.append(dict(currency="EUR", usd_per_unit=round(usd, 6), per_eur=1, **common))
+        for code, (per_eur, count) in sorted(rates.items()):
+            if code == "USD" or count != days:
+                continue  # a currency the ECB stopped quoting within the period
+            rows.append(
+                dict(currency=code, usd_per_unit=round(usd / per_eur, 8), per_eur=per_eur, **common)
+            )
+    return rows
+
+
 def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
+    """Every region with its default-basis figure (lifecycle; consumption-based where Electricity
+    Maps has the zone) and, where a source gives it, its direct-combustion figure (data/SOURCES.md
+    says why lifecycle is the default)."""
     regions: dict[str, dict[str, object]] = {}
 
     def add(row: dict[str, object]) -> None:
@@ -241,7 +473,7 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
             carbon_intensity_g_per_kwh=round(value, 2),
             intensity_year=year,
             intensity_source=OWID_SOURCE,
-            intensity_basis="lifecycle, generation",
+            intensity_basis=LIFECYCLE_GENERATION,
             intensity_license="CC BY 4.0",
         )
     )
@@ -260,17 +492,44 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
                 carbon_intensity_g_per_kwh=round(value, 2),
                 intensity_year=year,
                 intensity_source=OWID_SOURCE,
-                intensity_basis="lifecycle, generation",
+                intensity_basis=LIFECYCLE_GENERATION,
                 intensity_license="CC BY 4.0",
             )
         )
 
-    # US states: EPA eGRID2023 (combustion, generation-based), lb/MWh -> g/kWh through pint.
+    # Electricity Maps, latest year per zone (lifecycle, consumption-based: imports counted).
+    # A country zone replaces OWID's generation-based figure, so that a country and the
+    # sub-national zones inside it are on one basis; OWID stays for the countries it lacks.
+    em_latest: dict[str, dict[str, str]] = {}
+    for row in read_csv(src / "electricitymaps-yearly-co2js/electricitymaps_yearly_2021_2025.csv"):
+        zone = row["zone"]
+        if zone not in em_latest or int(row["year"]) > int(em_latest[zone]["year"]):
+            em_latest[zone] = row
+    for zone, row in sorted(em_latest.items()):
+        if "-" in zone:
+            continue  # sub-national zones come after the US states and Chinese provinces
+        key = zone.lower()
+        if key in regions and regions[key]["kind"] == "country":
+            regions[key].update(em_figure(row))
+
+    # US states: EPA eGRID2023 (direct combustion, generation-based), lb/MWh -> g/kWh through
+    # pint. No lifecycle source covers a state, so these rows hold the direct figure only.
     usa = json.loads((src / "codecarbon/private_infra__2023__usa_emissions.json").read_text())
+    egrid_year = usa["_source"]["year"]
     for state, entry in usa.items():
-        if state.startswith("_") or len(entry["regionCode"]) != 2:
-            continue  # the national total: countries come from OWID/Ember
-        grams = units.convert(entry["emissions"], "lb/MWh", "g/kWh")
+        if state.startswith("_"):
+            continue
+        grams = round(units.convert(entry["emissions"], "lb/MWh", "g/kWh"), 2)
+        direct = dict(
+            direct_g_per_kwh=grams,
+            direct_year=egrid_year,
+            direct_source=EGRID_SOURCE if state != "usa" else EGRID_US_SOURCE,
+            direct_basis=DIRECT_GENERATION,
+            direct_license="public domain (EPA); compilation MIT",
+        )
+        if len(entry["regionCode"]) != 2:
+            regions["us"].update(direct)  # the national total, next to the lifecycle figure
+            continue
         code = entry["regionCode"].lower()
         name = pycountry.subdivisions.get(code=f"US-{code.upper()}")
         add(
@@ -280,15 +539,11 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
                 kind="subdivision",
                 parent="us",
                 iso_code=f"US-{code.upper()}",
-                carbon_intensity_g_per_kwh=round(grams, 2),
-                intensity_year=usa["_source"]["year"],
-                intensity_source=EGRID_SOURCE,
-                intensity_basis="direct combustion, generation",
-                intensity_license="public domain (EPA); compilation MIT",
+                **direct,
             )
         )
 
-    # Chinese provinces: CodeCarbon's compilation of provincial grid factors.
+    # Chinese provinces: MEE/NBS 2023 provincial factors (CO2 only, no upstream: direct).
     china = json.loads(
         (src / "codecarbon/private_infra__2023__china_provincial_emissions.json").read_text()
     )
@@ -300,23 +555,18 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
                 kind="subdivision",
                 parent="cn",
                 iso_code=code,
-                carbon_intensity_g_per_kwh=round(entry["emission_factor"], 2),
-                intensity_year=entry["year"],
-                intensity_source=CHINA_SOURCE,
-                intensity_basis="grid emission factor (CO2)",
-                intensity_license="MIT (compilation)",
+                direct_g_per_kwh=round(entry["emission_factor"], 2),
+                direct_year=entry["year"],
+                direct_source=CHINA_SOURCE,
+                direct_basis=CHINA_BASIS,
+                direct_license="MIT (compilation of MEE/NBS figures)",
             )
         )
 
-    # Other sub-national grids: Electricity Maps, latest year (lifecycle, consumption-based).
-    em_latest: dict[str, dict[str, str]] = {}
-    for row in read_csv(src / "electricitymaps-yearly-co2js/electricitymaps_yearly_2021_2025.csv"):
-        zone = row["zone"]
-        if "-" not in zone:
-            continue  # countries come from OWID/Ember
-        if zone not in em_latest or int(row["year"]) > int(em_latest[zone]["year"]):
-            em_latest[zone] = row
+    # Other sub-national grids: Electricity Maps (lifecycle, consumption-based).
     for zone, row in sorted(em_latest.items()):
+        if "-" not in zone:
+            continue
         country = zone.split("-")[0].lower()
         if country not in regions:
             continue
@@ -328,27 +578,21 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
                 kind=kind,
                 parent=country,
                 iso_code=zone if kind == "subdivision" else "",
-                carbon_intensity_g_per_kwh=float(row["carbon_intensity_gco2eq_per_kwh"]),
-                intensity_year=int(row["year"]),
-                intensity_source=EM_SOURCE,
-                intensity_basis="lifecycle, consumption",
-                intensity_license="ODbL",
+                **em_figure(row),
             )
         )
 
-    # US electricity prices: EIA, cents/kWh -> USD/kWh.
-    for row in read_csv(
-        src / "eia-state-electricity-prices/eia_state_residential_price_2025-01.csv"
-    ):
-        key = "us" if row["state"] == "US" else f"us-{row['state'].lower()}"
+    # Canada and its provinces: ECCC's inventory gives the direct-combustion figure next to
+    # Electricity Maps' lifecycle one (Québec: 1.5 against ~35-41 g/kWh).
+    for key, fields in eccc_direct(src).items():
         if key in regions:
-            regions[key].update(
-                electricity_price_usd_per_kwh=round(float(row["price"]) / 100, 4),
-                price_year=row["period"][:4],
-                price_source=EIA_SOURCE,
-            )
+            regions[key].update(fields)
 
-    for row in build_cloud_regions(src, regions):
+    for key, fields in electricity_prices(src).items():
+        if key in regions:
+            regions[key].update(fields)
+
+    for row in build_cloud_regions(src, manual, regions):
         add(row)
 
     # Names people type that no source gives ("UK", "Holland"), each with its reason. A name
@@ -365,7 +609,7 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
 
 
 def build_cloud_regions(
-    src: Path, regions: dict[str, dict[str, object]]
+    src: Path, manual: Path, regions: dict[str, dict[str, object]]
 ) -> list[dict[str, object]]:
     """AWS, Azure and Google Cloud regions, each on the grid it sits on (its parent)."""
     us_states = {
@@ -480,7 +724,8 @@ def build_cloud_regions(
             put(provider, region, region, parent, "Cloud Carbon Footprint coefficients")
             place(provider, region, 4, [location], "Cloud Carbon Footprint coefficients")
 
-    # Google publishes its own grid intensity per region: the provider's figure wins.
+    # Google publishes its own grid intensity per region: kept under its own basis label
+    # ("provider"), next to the Electricity Maps figure of the region's zone.
     google: dict[str, tuple[int, float, str, str]] = {}
     for path in sorted((src / "google-region-carbon-info").glob("*.csv")):
         year = int(path.stem)
@@ -502,26 +747,99 @@ def build_cloud_regions(
             put("gcp", region, region, parent, "Google region-carbon-info Location")
         if key in found:
             found[key].update(
-                carbon_intensity_g_per_kwh=round(value, 2),
-                intensity_year=year,
-                intensity_source=GOOGLE_SOURCE,
-                intensity_basis=f"{basis}, location-based grid average",
-                intensity_license="Apache-2.0 (Google LLC)",
+                provider_g_per_kwh=round(value, 2),
+                provider_year=year,
+                provider_source=f"{GOOGLE_SOURCE}, Apache-2.0 (Google LLC)",
+                provider_basis=f"Google's own: {basis}, location-based grid average",
             )
 
     defaults = {
         row["provider"].strip().lower(): (float(row["PUE"]), row["source"].strip())
         for row in read_csv(src / "green-algorithms/defaults_PUE.csv", skip=1)
     }
+    facts = cloud_facts(src, manual)
     for key, row in found.items():
         provider = key.split(":")[0]
         pue, source = ga_pue.get(key) or defaults[provider]
         kind = "site" if key in ga_pue else "provider fleet average"
         row.update(pue=pue, pue_source=f"{source} ({kind}, via Green Algorithms v3.0)")
+        row.update(facts.get(key, {}))
+        on_grid(row, regions)
         row.pop("location_source")
         if key in places:
             row.update(location=places[key][1], location_source=places[key][2])
     return list(found.values())
+
+
+def cloud_facts(src: Path, manual: Path) -> dict[str, dict[str, object]]:
+    """Per cloud region: its Electricity Maps zone, and the provider's own latest PUE and WUE,
+    from the GSF extract; data/manual/cloud_zones.csv corrects zones the extract has wrong and
+    says which of its rows describe the region (`facts_from`: all, none, or one zone)."""
+    fixes = {row["key"].strip(): row for row in read_csv(manual / "cloud_zones.csv")}
+    latest: dict[str, dict[str, object]] = {}
+    for row in sorted(
+        read_csv(src / "gsf-real-time-cloud/cloud_region_facts.csv"), key=lambda r: r["year"]
+    ):
+        provider, cited = PROVIDER_NAMES[row["cloud-provider"]]
+        key = f"{provider}:{cloud_region_id(provider, row['cloud-region'])}"
+        year = int(row["year"])
+        zone = row["em-zone-id"].strip()
+        entry = latest.setdefault(key, {})
+        if key in fixes:
+            keep = fixes[key]["facts_from"].strip()
+            if keep == "none" or keep not in ("all", zone):
+                continue
+        if zone:
+            entry.update(
+                grid=zone.lower(),
+                grid_source=f"Electricity Maps zone of the region (GSF Real Time Cloud, {year})",
+            )
+        pue = number(row["power-usage-effectiveness"])
+        wue = number(row["water-usage-effectiveness"])
+        if pue:
+            entry.update(pue=pue, pue_year=year, pue_source=f"{cited}, {year}")
+        if wue is not None:
+            entry.update(wue_l_per_kwh=wue, wue_year=year, wue_source=f"{cited}, {year}")
+    for key, row in fixes.items():
+        latest.setdefault(key, {}).update(
+            grid=row["zone"].strip().lower(), grid_source=row["source"].strip()
+        )
+    return latest
+
+
+def on_grid(row: dict[str, object], regions: dict[str, dict[str, object]]) -> None:
+    """A cloud region on a known zone takes the zone's figures as its own and names the zone.
+    A region in a place that Electricity Maps covers as one zone (DE, NL, SG, CA-QC) is on that
+    zone; in one it splits (JP, IN, a US state) without a known zone, the row keeps no figure of
+    its own and inherits its parent's at run time, which the output says. The direct figure
+    comes from the zone, else from the state or country the region sits in (eGRID has no
+    figure per zone)."""
+    parent = regions[str(row["parent"])]
+    if not row.get("grid") and parent.get("intensity_license") == "ODbL":
+        split = any(
+            str(k).startswith(f"{parent['key']}-") and r.get("intensity_license") == "ODbL"
+            for k, r in regions.items()
+        )
+        if not split:  # the state, province or country is one Electricity Maps zone
+            row.update(grid=parent["key"], grid_source="the zone the region sits in")
+    zone = regions.get(str(row.get("grid") or ""))
+    if row.get("grid") and zone is None:
+        raise SystemExit(f"{row['key']}: zone {row['grid']!r} is not a region row")
+    if zone is not None and zone.get("carbon_intensity_g_per_kwh") is not None:
+        for column in (
+            "carbon_intensity_g_per_kwh",
+            "intensity_year",
+            "intensity_source",
+            "intensity_basis",
+            "intensity_license",
+        ):
+            row[column] = zone[column]
+    for place in (zone, parent):
+        if place is not None and place.get("direct_g_per_kwh") is not None:
+            for column in ("direct_g_per_kwh", "direct_year", "direct_basis", "direct_license"):
+                row[column] = place[column]
+            row["direct_source"] = f"{place['direct_source']} ({place['name']})"
+            break
 
 
 # Misspelt region ids in the sources, as found (the region's real id on the right).
@@ -919,6 +1237,9 @@ def build(sources: Path, out: Path) -> dict[str, int]:
             out / "prices.csv", PRICE_COLUMNS, build_prices(sources, manual, hardware, slices)
         ),
         "tpu_slices.csv": write_csv(out / "tpu_slices.csv", TPU_SLICE_COLUMNS, slices),
+        "currencies.csv": write_csv(
+            out / "currencies.csv", CURRENCY_COLUMNS, build_currencies(sources)
+        ),
         "equivalents.csv": write_csv(
             out / "equivalents.csv", EQUIVALENT_COLUMNS, read_csv(manual / "equivalents.csv")
         ),

@@ -78,7 +78,7 @@ def test_hours_derive_from_fpo_at_peak_times_default_mfu(cli) -> None:
     # the host of 32 a3-edgegpu-8g (data/instances.csv): 208 vCPU at 50 % of 0.678719 .. 3.77046 W
     # and 1,872 GB x 0.3725 W/GB each (the file gives no memory)
     host = 32 * (208 * (0.678719 + 0.5 * (3.77046 - 0.678719)) + 1872 * 0.3725)
-    assert row["energy_kwh"] == pytest.approx((256 * 700 + host) * hours * 1.11 / 1000)
+    assert row["energy_kwh"] == pytest.approx((256 * 700 + host) * hours * 1.1 / 1000)
     work = row["fpo_breakdown"]
     assert work["hours_derived"] is True and work["mfu"] == 0.4 and work["mfu_from"] == "default"
     said = {a["what"]: a for a in row["assumptions"]}

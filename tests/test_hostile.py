@@ -191,5 +191,5 @@ def test_a_key_with_a_control_character_is_shown_quoted(cli, write) -> None:
     assert result.err == (
         f"error: {path}:1: '\\r': unknown key; expected one of: name, hardware, memory, power, "
         "hours, duration, energy, device_hours, runs, region, site, pue, carbon_intensity, "
-        "electricity_price, cloud, fpo, budget, stages\n"
+        "electricity_price, basis, cloud, fpo, budget, stages\n"
     )

@@ -22,7 +22,9 @@ def test_us_east1_is_google_south_carolina_not_aws_virginia(data) -> None:
     # Google Cloud's us-east1 (South Carolina) and AWS's us-east-1 (Virginia) differ only in
     # punctuation; each resolves as written, the punctuation-free form is refused.
     assert data.region("us-east1").key == "gcp:us-east1"
-    assert data.region("us-east1").carbon_intensity_g_per_kwh == 575.77
+    # the grid zone of South Carolina's region (Electricity Maps 2025, US-CAR-SC), not PJM's
+    assert data.region("us-east1").carbon_intensity_g_per_kwh == 654
+    assert data.region("us-east1").provider_g_per_kwh == 575.77  # Google's own, 2024
     assert data.region("us-east-1").key == "aws:us-east-1"
     with pytest.raises(AmbiguousNameError) as caught:
         data.region("useast1")
@@ -55,7 +57,9 @@ def test_an_estimate_for_us_east1_uses_south_carolina(cli, write) -> None:
     result = cli("estimate", path, "--format", "json")
     assert result.code == 0, result.err
     (row,) = json.loads(result.out)
-    assert row["carbon_intensity_g_per_kwh"] == 575.77
+    assert row["carbon_intensity_g_per_kwh"] == 654
+    result = cli("estimate", path, "--format", "json", "--basis", "provider")
+    assert json.loads(result.out)[0]["carbon_intensity_g_per_kwh"] == 575.77
 
 
 def test_every_key_resolves_to_itself(data) -> None:

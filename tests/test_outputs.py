@@ -48,11 +48,12 @@ def test_json_has_exactly_the_design_keys() -> None:
     # (3.77046 - 0.678719)) W = 462.71 W
     host = 208 * (0.678719 + 0.5 * (3.77046 - 0.678719))
     assert row["power_w"] == pytest.approx(8 * 700 * 0.7 + 2000 * 0.3725 + host)
-    # PUE 1.11 (Google, us-central1) and Google's 2024 grid intensity for the region, 412.72 g/kWh
-    assert row["pue"] == 1.11
-    assert row["carbon_intensity_g_per_kwh"] == 412.72
-    assert row["energy_kwh"] == pytest.approx((4665 + host) * 108 * 1.11 / 1000)
-    assert row["co2e_kg"] == pytest.approx(row["energy_kwh"] * 412.72 / 1000)
+    # PUE 1.1 (Google's figure for us-central1, 2024) and the lifecycle intensity of the
+    # region's grid zone, US-MIDW-MISO (Electricity Maps 2025), 501 g/kWh
+    assert row["pue"] == 1.1
+    assert row["carbon_intensity_g_per_kwh"] == 501
+    assert row["energy_kwh"] == pytest.approx((4665 + host) * 108 * 1.1 / 1000)
+    assert row["co2e_kg"] == pytest.approx(row["energy_kwh"] * 501 / 1000)
     # 6 N D (Kaplan et al. 2020): 6 x 8e9 x 2e9 per run, 3 runs
     assert row["fpo"] == pytest.approx(3 * 6 * 8e9 * 2e9)
     assert row["device_hours"] == 8 * 108
@@ -115,7 +116,7 @@ def test_set_region_changes_intensity() -> None:
 def test_assumptions_are_listed() -> None:
     text = invoke(H100, "--assumptions")
     assert "Assumptions for" in text
-    assert "Epoch AI" in text and "Google Cloud region-carbon-info" in text
+    assert "Epoch AI" in text and "Electricity Maps" in text and "zone US-MIDW-MISO" in text
 
 
 def test_output_is_written_atomically(tmp_path, cli) -> None:

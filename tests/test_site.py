@@ -108,7 +108,7 @@ def test_site_cloud_takes_the_region_or_the_provider_default(cli, write) -> None
     item, _ = priced(
         cli, write("hardware: 8 x V100\nhours: 1\nregion: aws:us-east-1\nsite: cloud\n")
     )
-    assert item["pue"] == 1.2  # the region row's own PUE
+    assert item["pue"] == 1.15  # the region row's own PUE (AWS, us-east-1, 2024)
     text = "hardware: 8 x V100\nhours: 1\nregion: us\nsite: cloud\ncloud: gcp\n"
     item, _ = priced(cli, write(text))
     assert item["pue"] == 1.12  # data/sites.csv, cloud:gcp

@@ -54,7 +54,7 @@ def test_json_keeps_the_files_totals_at_the_top_and_each_stage_whole(cli, write)
     pre, tune = item["stages"]
     # pre-training: 64 x 400 W x 100 h x 1.1 (region, pue and hours inherited)
     assert pre["energy_kwh"] == pytest.approx(64 * 0.4 * 100 * 1.1)
-    assert pre["carbon_intensity_g_per_kwh"] == pytest.approx(384.4)
+    assert pre["carbon_intensity_g_per_kwh"] == pytest.approx(414)  # Electricity Maps US 2025
     # fine-tuning: its own region and duration (duration replaces the inherited hours), 2 runs
     assert tune["hours"] == pytest.approx(48)
     assert tune["runs"] == 2
@@ -85,11 +85,11 @@ def test_the_table_shows_each_stage_and_the_files_subtotal(cli, write) -> None:
 
 
 def test_a_budget_applies_to_the_files_total(cli, write) -> None:
-    # each stage is under 1,090 kg (1,082 kg and 13 kg); together they are over
-    text = TWO_PHASES.replace("stages:", "budget: {co2e: 1090 kg}\nstages:")
+    # each stage is under 1,170 kg (2,816 kWh x 414 g/kWh = 1,166 kg and 9 kg); together over
+    text = TWO_PHASES.replace("stages:", "budget: {co2e: 1170 kg}\nstages:")
     result = cli("estimate", write(text))
     assert result.code == 1
-    assert "over budget: CO2e 1,095 kg > 1,090 kg" in result.err
+    assert "over budget: CO2e 1,175 kg > 1,170 kg" in result.err
 
 
 def test_check_and_compare_price_a_staged_file(cli, write) -> None:

@@ -39,9 +39,16 @@ def test_keys_are_unique_and_lowercase() -> None:
 
 def test_every_row_names_its_source_and_year() -> None:
     for region in rows("regions.csv"):
-        if region["carbon_intensity_g_per_kwh"]:
-            assert region["intensity_source"] and region["intensity_year"].isdigit(), region["key"]
-        else:
+        for value, year, source, basis in (
+            ("carbon_intensity_g_per_kwh", "intensity_year", "intensity_source", "intensity_basis"),
+            ("direct_g_per_kwh", "direct_year", "direct_source", "direct_basis"),
+            ("provider_g_per_kwh", "provider_year", "provider_source", "provider_basis"),
+            ("wue_l_per_kwh", "wue_year", "wue_source", "wue_source"),
+        ):
+            if region[value]:
+                assert region[source] and region[basis], (region["key"], value)
+                assert region[year].isdigit(), (region["key"], value)
+        if not region["carbon_intensity_g_per_kwh"] and not region["direct_g_per_kwh"]:
             assert region["kind"] == "cloud" and region["parent"], region["key"]
         if region["electricity_price_usd_per_kwh"]:
             assert region["price_source"] and region["price_year"].isdigit(), region["key"]
@@ -106,16 +113,19 @@ def test_coverage(data) -> None:
 def test_figures_match_their_sources(data) -> None:
     # OWID/Ember world average, 2025: 458.29 g/kWh
     assert data.regions["world"].carbon_intensity_g_per_kwh == 458.29
-    # eGRID2023 Alabama: 713.976 lb/MWh = 323.86 g/kWh
-    assert data.regions["us-al"].carbon_intensity_g_per_kwh == pytest.approx(323.86, abs=0.01)
-    # Google's own figure for us-central1 (2024), not Iowa's
-    assert data.regions["gcp:us-central1"].carbon_intensity_g_per_kwh == 412.72
+    # eGRID2023 Alabama: 713.976 lb/MWh = 323.86 g/kWh, direct combustion (no lifecycle figure)
+    assert data.regions["us-al"].direct_g_per_kwh == pytest.approx(323.86, abs=0.01)
+    assert data.regions["us-al"].carbon_intensity_g_per_kwh is None
+    # us-central1: its zone's lifecycle figure (MISO, 2025) by default; Google's own (2024) kept
+    assert data.regions["gcp:us-central1"].carbon_intensity_g_per_kwh == 501
+    assert data.regions["gcp:us-central1"].provider_g_per_kwh == 412.72
     assert data.regions["gcp:us-central1"].parent == "us-ia"
-    # AWS us-east-1 sits on Virginia's grid and takes its intensity, and says where from
+    # AWS us-east-1 is on PJM (its zone), not on Virginia's direct eGRID state rate
     found = data.carbon_intensity(data.regions["aws:us-east-1"])
-    assert found.region.key == "us-va"
-    # EIA, January 2025, California residential: 30.22 cents/kWh
-    assert data.regions["us-ca"].electricity_price_usd_per_kwh == 0.3022
+    assert (found.value, found.region.key, found.fallback) == (418, "aws:us-east-1", "")
+    assert data.regions["aws:us-east-1"].grid == "us-mida-pjm"
+    # EIA Electric Power Annual 2023, California commercial: 23.91 cents/kWh
+    assert data.regions["us-ca"].electricity_price_usd_per_kwh == 0.2391
     # Epoch AI: H100 SXM5 700 W, 989.4 dense BF16 TFLOPS (not the sparsity-doubled 1979)
     h100 = data.device("H100 SXM")
     assert (h100.tdp_w, h100.bf16_tflops) == (700, 989.4)
@@ -197,7 +207,8 @@ def test_tables_rebuild_byte_identical(tmp_path: Path) -> None:
 
     shutil.copytree(DATA / "manual", tmp_path / "manual")
     build_tables.build(SOURCES, tmp_path)
-    for name in ("regions.csv", "hardware.csv", "prices.csv", "equivalents.csv", "tpu_slices.csv"):
+    names = ("regions.csv", "hardware.csv", "prices.csv", "equivalents.csv", "tpu_slices.csv")
+    for name in (*names, "currencies.csv"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
 
@@ -211,13 +222,15 @@ def test_regions_command_sorts_greenest_first() -> None:
     found = listing("regions", "gcp:")
     values = [r["carbon_intensity_g_per_kwh"] for r in found]
     assert values == sorted(values) and len(found) > 40
-    assert found[0]["carbon_intensity_g_per_kwh"] < 10  # a Nordic or Québec region
+    assert found[0]["carbon_intensity_g_per_kwh"] < 25  # a Nordic region (SE-SE3: 20)
     found = listing("regions", "Québec")  # the province, and the cloud regions on its grid
     assert {r["key"] for r in found} == {
         "ca-qc",
+        "aws:ca-central-1",
         "azure:canadaeast",
         "gcp:northamerica-northeast1",
     }
+    assert {r["basis"] for r in found} == {"lifecycle, consumption"}
 
 
 def test_hardware_and_prices_commands() -> None:
