@@ -272,11 +272,11 @@ def compare(
 
     data = tables.load()
     variations = [grid.parse_variation(text, data) for text in vary or ()]
+    order = grid.SortBy(sort.value)
     comparison = grid.compare(
-        files, variations, data, overrides or (), scale_hours_by, max_scenarios
+        files, variations, data, overrides or (), scale_hours_by, max_scenarios, order, top
     )
     _warn(comparison.warnings)
-    order = grid.SortBy(sort.value)
     shown = grid.ordered(comparison, order, top)
     best = grid.best(comparison, order)
     text = report.render_comparison(

@@ -886,7 +886,7 @@ def comparison_rows(
     comparison: Comparison, shown: pd.DataFrame, system: UnitSystem, best: int | None
 ) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a what-if grid: the varied values, the figures, the ratios."""
-    several = comparison.frame["file_index"].nunique() > 1
+    several = comparison.files > 1
     header = (["Model"] if several else []) + list(comparison.keys)
     if "hardware" not in comparison.keys:
         header.append("Hardware")
@@ -952,11 +952,11 @@ def render_comparison(
         return _comparison_csv(comparison, shown, system)
     header, body = comparison_rows(comparison, shown, system, best)
     left = {"Model", "Hardware", *comparison.keys}
-    scenarios = plural(len(comparison.frame), "scenario")
+    scenarios = plural(comparison.scenarios, "scenario")
     notes = [f"* lowest {best_by} of the {scenarios}"] if best else []
     notes += [f"Assumption: {text}" for text in comparison.assumptions]
-    if len(shown) < len(comparison.frame):
-        notes.append(f"{len(shown):,} of {len(comparison.frame):,} scenarios shown")
+    if len(shown) < comparison.scenarios:
+        notes.append(f"{len(shown):,} of {comparison.scenarios:,} scenarios shown")
     listing = []
     if assumptions:
         for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
