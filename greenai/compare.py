@@ -778,7 +778,8 @@ def _one_file(
                 works[(index, wi)] = work
                 unusual += calc.implausible(both, work)
         if o.runs != 1:
-            file_notes[(index, "schedule", i)] += (Assumption("runs", str(o.runs), calc.FILE, "runs", "given"),)
+            runs_note = Assumption("runs", str(o.runs), calc.FILE, "runs", "given")
+            file_notes[(index, "schedule", i)] += (runs_note,)
     if any(v.key.split(".")[0] == "hardware" for v in variations) and not lead:
         lead += _hours_note(*how[0], schedules[0][1], len(schedules) > 1, rule)
     unusual = [w for part in (machines, sites, schedules) for _, r, _ in part
