@@ -49,6 +49,8 @@ FIGURES = (
     "device_hours",
     "fpo",
 )
+# every other figure is a product of these inputs (or of these figures), so an overflow shows here
+_SUMS = ("energy_kwh", "co2e_kg", "electricity_cost_usd", "cloud_cost_usd", "device_hours", "fpo")
 COST_RULE = "cloud compute at on-demand prices where a cloud price is known, else electricity"
 
 
@@ -82,21 +84,29 @@ def calculate(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     kwh_per_wh, kg_per_g = _factors()
     c = {name: np.asarray(columns[name], dtype=float) for name in INPUTS}
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        hours_known = ~np.isnan(c["hours"])
-        published = ~np.isnan(c["device_hours"])
         # the machine-hours of a run: the wall clock, else device-hours over the devices
-        machine_hours = np.where(hours_known, c["hours"], c["device_hours"] / c["devices"])
-        drawn = c["power_w"] * np.where(hours_known, c["hours"], c["device_hours"] / c["devices"])
-        it_energy = np.where(np.isnan(c["it_energy_kwh"]), drawn * kwh_per_wh, c["it_energy_kwh"])
-        power = np.where(
-            np.isnan(c["it_energy_kwh"]),
-            np.where(hours_known, c["power_w"], np.nan),
-            c["it_energy_kwh"] / c["hours"] / kwh_per_wh,  # implied; NaN without hours
-        )
+        hours, given_hours = c["hours"], c["device_hours"]
+        if np.isnan(given_hours).all():  # the usual case (and a grid's): hours x power
+            machine_hours, device_hours = hours, c["devices"] * hours
+        else:
+            hours_known = ~np.isnan(hours)
+            machine_hours = np.where(hours_known, hours, given_hours / c["devices"])
+            device_hours = np.where(np.isnan(given_hours), c["devices"] * hours, given_hours)
+        published = c["it_energy_kwh"]
+        drawn = c["power_w"] * machine_hours * kwh_per_wh
+        if np.isnan(published).all():
+            it_energy = drawn
+            power = c["power_w"] if not np.isnan(hours).any() else c["power_w"] + hours * 0
+        else:
+            it_energy = np.where(np.isnan(published), drawn, published)
+            power = np.where(
+                np.isnan(published),
+                c["power_w"] + hours * 0,  # NaN where the hours are unknown
+                published / hours / kwh_per_wh,  # implied; NaN without hours
+            )
         energy = it_energy * c["pue"] * c["runs"]
         electricity = energy * c["electricity_price_usd_per_kwh"]
         cloud = machine_hours * c["runs"] * c["cloud_usd_per_hour"]
-        device_hours = np.where(published, c["device_hours"], c["devices"] * c["hours"])
         figures = {
             "hours": c["hours"] * c["runs"],
             "power_w": power,
@@ -110,7 +120,7 @@ def calculate(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         }
     shape = (*np.broadcast_shapes(*(a.shape[:-1] for a in c.values())), 3)
     figures = {name: np.broadcast_to(array, shape) for name, array in figures.items()}
-    if any(np.isinf(array).any() for array in figures.values()):
+    if any(np.isinf(figures[name]).any() for name in _SUMS):
         raise InputError(
             "the figures are too large to compute (not finite); check hours, power, counts and "
             "runs for a misplaced exponent"
