@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from greenai.core import calculate  # noqa: E402
+from greenai.core import calculate
 
 
 def columns(rows: int) -> dict[str, np.ndarray]:
