@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from greenai import budget, experiment
+from greenai.core import budgets as budget_check
 from greenai.errors import GreenAIError, InputError
 from greenai.estimate import Estimate, estimate, total
 from greenai.status import ExitStatus
@@ -72,7 +73,7 @@ class Outcome:
     path: str
     estimate: Estimate | None = None
     error: GreenAIError | None = None
-    breaches: list[budget.Breach] = field(default_factory=list)
+    breaches: list[budget_check.Breach] = field(default_factory=list)
     warnings: tuple[str, ...] = ()
 
     @property
@@ -145,7 +146,9 @@ def run(
     budgets: Sequence[budget.Budget] = (),
     overrides: Sequence[str] = (),
     budget_total: bool = False,
+    budget_on: str = "value",
 ) -> list[Outcome]:
+    """Each file's outcome; budgets are checked at `budget_on` (value, low or high)."""
     outcomes = []
     for path in files:
         outcome = Outcome(str(path))
@@ -154,10 +157,11 @@ def run(
             outcome.warnings = loaded.warnings
             outcome.estimate = estimate(loaded, tables)
             outcome.warnings += outcome.estimate.warnings
-            outcome.breaches = budget.check(
+            outcome.breaches = budget_check.check(
                 [outcome.estimate],
                 () if budget_total else budgets,
                 {loaded.file: loaded.budgets},
+                bound=budget_on,
             )
         except GreenAIError as error:
             outcome.error = error
@@ -173,7 +177,7 @@ def run(
     if budget_total and budgets:
         priced = [o.estimate for o in outcomes if o.estimate is not None]
         if priced:
-            for breach in budget.check(priced, budgets, None, total(priced)):
+            for breach in budget_check.check(priced, budgets, None, total(priced), budget_on):
                 outcomes.append(Outcome("total", breaches=[breach]))
     return outcomes
 

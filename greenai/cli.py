@@ -122,6 +122,23 @@ def _with_basis(overrides: list[str] | None, basis: Basis | None) -> list[str]:
     return [*(overrides or ()), *((f"basis={basis.value}",) if basis else ())]
 
 
+RangesOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--ranges/--no-ranges",
+        help="Show each figure's low–high range beside its value (JSON and CSV always carry "
+        "it). Default: off for estimate (a paper's table), on for compare (a what-if).",
+        show_default=False,
+    ),
+]
+BudgetOnOption = Annotated[
+    str,
+    typer.Option(
+        "--budget-on",
+        help="Which bound of each figure a budget checks: value (the estimate), low or high "
+        "(the cautious end of its range).",
+    ),
+]
 BudgetTotalOption = Annotated[
     bool,
     typer.Option("--budget-total", help="Apply --budget to the total of all files, not each."),
@@ -179,6 +196,8 @@ def estimate(
     ] = False,
     budgets: BudgetOption = None,
     budget_total: BudgetTotalOption = False,
+    budget_on: BudgetOnOption = "value",
+    ranges: RangesOption = None,
     training_type: Annotated[
         TrainingType,
         typer.Option("--training-type", help="For --format model-card.", case_sensitive=False),
@@ -193,6 +212,7 @@ def estimate(
     Exit status: 0 within budget, 1 over a budget (--budget or a file's budget:), 2 bad input.
     """
     from greenai import budget, experiment, report, tables
+    from greenai.core import budgets as budget_check
     from greenai.estimate import estimate as price
     from greenai.estimate import total
 
@@ -203,11 +223,12 @@ def estimate(
     _warn(
         [*(w for item in loaded for w in item.warnings), *(w for r in results for w in r.warnings)]
     )
-    breaches = budget.check(
+    breaches = budget_check.check(
         results,
         limits,
         {item.file: item.budgets for item in loaded},
         total(results) if budget_total else None,
+        budget_on,
     )
     text = report.render(
         results,
@@ -218,6 +239,7 @@ def estimate(
         color=output is None and _color(),
         width=_width(output),
         training_type=training_type.value,
+        ranges=bool(ranges),  # off unless asked: a paper's table wants the value alone
     )
     _emit(text, output, files)
     _fail_over_budget(breaches)
@@ -232,7 +254,7 @@ def _warn(warnings: Iterable[str]) -> None:
 def _fail_over_budget(breaches: list) -> None:
     """One line per breach on stderr, and exit status 1."""
     for breach in breaches:
-        _error_line(breach.message(), prefix="")
+        _error_line(str(breach), prefix="")
     if breaches:
         raise typer.Exit(int(ExitStatus.OVER_BUDGET))
 
@@ -298,6 +320,7 @@ def compare(
         bool,
         typer.Option("--assumptions", help="List every figure used for each row shown."),
     ] = False,
+    ranges: RangesOption = None,
     output: OutputOption = None,
 ) -> None:
     """What-if: each file under every combination of --vary values, with ratios to the first."""
@@ -306,11 +329,18 @@ def compare(
 
     data = tables.load()
     variations = [grid.parse_variation(text, data) for text in vary or ()]
+    order = grid.SortBy(sort.value)
     comparison = grid.compare(
-        files, variations, data, _with_basis(overrides, basis), scale_hours_by, max_scenarios
+        files,
+        variations,
+        data,
+        _with_basis(overrides, basis),
+        scale_hours_by,
+        max_scenarios,
+        order,
+        top,
     )
     _warn(comparison.warnings)
-    order = grid.SortBy(sort.value)
     shown = grid.ordered(comparison, order, top)
     best = grid.best(comparison, order)
     text = report.render_comparison(
@@ -323,6 +353,7 @@ def compare(
         assumptions=assumptions,
         color=output is None and _color(),
         width=_width(output),
+        ranges=ranges is not False,  # on unless refused: a what-if wants the spread
     )
     _emit(text, output, files)
 
@@ -355,6 +386,7 @@ def check(
     ] = None,
     budgets: BudgetOption = None,
     budget_total: BudgetTotalOption = False,
+    budget_on: BudgetOnOption = "value",
     overrides: SetOption = None,
     output_format: Annotated[
         CheckFormat,
@@ -377,7 +409,7 @@ def check(
     data = tables.load()
     limits = [budget.from_option(text) for text in budgets or ()]
     files = checks.find(paths or [], exclude=exclude or ())
-    outcomes = checks.run(files, data, limits, overrides or (), budget_total)
+    outcomes = checks.run(files, data, limits, overrides or (), budget_total, budget_on)
     system = report.UnitSystem(units.value)
     text = report.render_check(
         outcomes,

@@ -16,7 +16,7 @@ import dataclasses
 import difflib
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -26,6 +26,8 @@ import numpy as np
 
 from greenai import estimate as calc
 from greenai import experiment
+from greenai.core import calculate as calculator
+from greenai.core.resolve import machine_rate
 from greenai.errors import InputError
 from greenai.estimate import Assumption, Estimate, Figures, Work
 from greenai.experiment import Experiment
@@ -206,7 +208,12 @@ def region_set(name: str, tables: Tables) -> list[str]:
 
 @dataclass
 class Comparison:
-    """The priced grid: one row per scenario in `frame`, baseline (all first values) first."""
+    """The priced grid, as far as the output needs it: the rows to show (`frame`, sorted and
+    cut to --top, indexed by scenario position; the baseline, all first values, is position 0)
+    with their figures straight from the calculator, and how many scenarios were priced.
+
+    A grid of ten million scenarios is streamed through the calculator in blocks; only the rows
+    shown are ever kept, so memory does not grow with the grid."""
 
     frame: pd.DataFrame
     keys: list[str]
@@ -219,11 +226,23 @@ class Comparison:
     # hours follow a varied machine
     lead: list[str] = dataclasses.field(default_factory=list)
     _titles: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    scenarios: int = 0  # how many were priced (the frame holds those shown)
+    best: int | None = None  # the position of the lowest figure of the sort (CO2e by default)
+    figures: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)  # rows of `frame`
+
+    @property
+    def files(self) -> int:
+        return len(self._names)
 
     def estimates(self, frame: pd.DataFrame | None = None) -> list[Estimate]:
-        """Estimate objects for the rows of `frame` (default: all), for the renderers."""
+        """Estimate objects for the rows of `frame` (default: all shown), from the figures the
+        calculator gave for them (nothing is recomputed)."""
         rows = self.frame if frame is None else frame
-        return [self._estimate(row) for row in rows.itertuples(index=False)]
+        where = {position: i for i, position in enumerate(self.frame.index)}
+        return [
+            self._estimate(row, where[position])
+            for position, row in zip(rows.index, rows.itertuples(index=False), strict=True)
+        ]
 
     def scenario(self, row: Any) -> dict[str, str]:
         return {key: getattr(row, _column(key)) for key in self.keys}
@@ -235,23 +254,13 @@ class Comparison:
             for key, value in self.scenario(row).items()
         }
 
-    def _estimate(self, row: Any) -> Estimate:
-        def figures(share: float) -> Figures:
-            cloud = None
-            if not np.isnan(row.cloud_cost_usd_low):
-                cloud = (row.cloud_cost_usd_low * share, row.cloud_cost_usd_high * share)
-            price = row.electricity_cost_usd
-            return Figures(
-                hours=_known(row.hours * share),
-                power_w=_known(row.power_w),
-                energy_kwh=row.energy_kwh * share,
-                co2e_kg=row.co2e_kg * share,
-                electricity_cost_usd=None if np.isnan(price) else price * share,
-                cloud_cost_usd=cloud,
-                device_hours=_known(row.device_hours * share),
-                fpo=None if np.isnan(row.fpo) else row.fpo * share,
-            )
-
+    def _estimate(self, row: Any, i: int) -> Estimate:
+        runs = float(row.runs)
+        # one run: every figure over the runs, but power (a rate), a property of the machine
+        one = {
+            name: array if name == "power_w" else array / runs
+            for name, array in self.figures.items()
+        }
         notes = tuple(
             note
             for part, index in (
@@ -268,19 +277,14 @@ class Comparison:
             name=name,
             file=file,
             hardware=row.hardware,
-            runs=int(row.runs),
+            runs=int(runs),
             pue=row.pue,
             carbon_intensity_g_per_kwh=row.carbon_intensity_g_per_kwh,
-            total=figures(1.0),
-            per_run=figures(1.0 / row.runs),
+            total=Figures.from_arrays(self.figures, i),
+            per_run=Figures.from_arrays(one, i),
             assumptions=notes,
             work=self._works.get((row.file_index, row.work)),
         )
-
-
-def _known(value: float) -> float | None:
-    """NaN in the frame is a figure the file does not determine (energy given without hours)."""
-    return None if np.isnan(value) else float(value)
 
 
 def _column(key: str) -> str:
@@ -295,6 +299,12 @@ def scenario_count(files: Sequence[Any], variations: Sequence[Variation]) -> int
     return count
 
 
+SORT_FIGURE = {"co2e": "co2e_kg", "energy": "energy_kwh", "cost": "cost_usd"}
+# Scenarios priced per step of the stream: 65,536 rows x 11 columns x 3 bounds x 8 bytes is
+# about 17 MB of inputs and as much again of figures, whatever the size of the grid.
+BLOCK = 65_536
+
+
 def compare(
     files: Sequence[str | Path],
     variations: Sequence[Variation],
@@ -302,11 +312,12 @@ def compare(
     overrides: Sequence[str] = (),
     scale_hours_by: str | None = None,
     max_scenarios: int = MAX_SCENARIOS,
+    sort: SortBy = SortBy.co2e,
+    top: int | None = None,
 ) -> Comparison:
-    """Price every file under every combination of `variations`. A grid over `max_scenarios`
-    is refused before anything is built: memory grows by about 650 bytes a scenario."""
-    import pandas as pd
-
+    """Price every file under every combination of `variations`, keep the `top` rows by `sort`
+    (all rows when `top` is None). A grid over `max_scenarios` is refused before anything is
+    built."""
     keys = [v.key for v in variations]
     if len(set(keys)) != len(keys):
         raise InputError("--vary: the same key is varied twice", key=keys[0])
@@ -319,7 +330,7 @@ def compare(
             f"of {max_scenarios:,}; vary fewer values, or raise the limit with --max-scenarios N"
         )
     variations = _own_first(files, variations, tables, overrides)
-    frames = []
+    grids: list[_Grid] = []
     notes: dict[tuple[int, str, int], tuple[Assumption, ...]] = {}
     names: list[tuple[str, str]] = []
     assumptions: list[str] = []
@@ -327,28 +338,19 @@ def compare(
     lead: list[str] = []
     works: dict[tuple[int, int], Work] = {}
     for index, path in enumerate(files):
-        frame, file_notes, name, extra, unusual = _one_file(
+        grid, file_notes, name, extra, unusual = _one_file(
             index, Path(path), variations, tables, overrides, rule, works
         )
         warnings += [w for w in unusual if w not in warnings]
-        frames.append(frame)
+        grids.append(grid)
         notes.update(file_notes)
         names.append((name, str(path)))
         if len(files) > 1:
             extra = [f"{name}: {text}" for text in extra]
         lead += [a for a in extra if a not in lead]
-    frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-    # cost: the cloud bill (on-demand) where there is one, else the electricity bill; a cost
-    # ratio only compares like with like
-    cloud = frame["cloud_cost_usd_high"].notna()
-    frame["cost_usd"] = frame["cloud_cost_usd_high"].where(cloud, frame["electricity_cost_usd"])
-    frame["cost_basis"] = np.where(cloud, "cloud", "electricity")
-    for column in ("energy_kwh", "co2e_kg", "cost_usd"):
-        base = frame[column].iloc[0]
-        frame[column.rsplit("_", 1)[0] + "_ratio"] = frame[column] / base if base else np.nan
-    same = frame["cost_basis"] == frame["cost_basis"].iloc[0]
-    frame["cost_ratio"] = frame["cost_ratio"].where(same)
-    if len(frame) > 1:
+    kept, best = _stream(grids, sort, top)
+    frame, figures = _rows(grids, kept)
+    if count > 1:
         lead.insert(0, _base_note(files, names, variations, tables, overrides))
     mixed = calc.mixed_bases(note for site in notes.values() for note in site)
     if mixed:
@@ -357,7 +359,163 @@ def compare(
     comparison = Comparison(frame, keys, assumptions, warnings, notes, names, works)
     comparison.lead = lead
     comparison._titles = titles
+    comparison.scenarios = count
+    comparison.best = best if count > 1 else None
+    comparison.figures = figures
     return comparison
+
+
+def _blocks(grids: Sequence[_Grid]) -> Iterator[tuple[_Grid, int, np.ndarray]]:
+    """(grid, position of its first scenario, scenario numbers) in blocks of BLOCK."""
+    offset = 0
+    for grid in grids:
+        for start in range(0, grid.count, BLOCK):
+            yield grid, offset, np.arange(start, min(start + BLOCK, grid.count))
+        offset += grid.count
+
+
+def _stream(grids: Sequence[_Grid], sort: SortBy, top: int | None) -> tuple[np.ndarray, int | None]:
+    """The positions of the rows to show, in order (by the sort figure's value, unknown last,
+    ties in grid order), and the position of the lowest figure (`best`), found block by block:
+    only the `top` best so far are kept between blocks (numpy's argpartition)."""
+    column = SORT_FIGURE.get(sort.value)
+    best_column = SORT_FIGURE.get(sort.value, "co2e_kg")
+    total = sum(g.count for g in grids)
+    wanted = total if top is None else min(top, total)
+    if column is None:  # grid order: the first rows are the ones shown, nothing to price
+        return np.arange(wanted), _lowest(grids, best_column)
+    keys: list[np.ndarray] = []
+    positions: list[np.ndarray] = []
+    held = 0
+    best_value, best_at = np.inf, None
+    for grid, offset, flat in _blocks(grids):
+        figures = grid.figures(flat)
+        values = figures[column][:, calculator.VALUE]
+        lowest = figures[best_column][:, calculator.VALUE] if best_column != column else values
+        best_value, best_at = _fold_min(lowest, flat + offset, best_value, best_at)
+        keys.append(np.where(np.isnan(values), np.inf, values))  # unknown sorts last
+        positions.append(flat + offset)
+        held += len(flat)
+        if held > max(2 * wanted, BLOCK):  # cut back to the best `wanted` (none if all are)
+            key, position = np.concatenate(keys), np.concatenate(positions)
+            chosen = _smallest(key, position, wanted)
+            keys, positions, held = [key[chosen]], [position[chosen]], len(chosen)
+    key, position = np.concatenate(keys), np.concatenate(positions)
+    if len(key) > wanted:
+        chosen = _smallest(key, position, wanted)
+        key, position = key[chosen], position[chosen]
+    order = np.lexsort((position, key))
+    return position[order], best_at
+
+
+def _lowest(grids: Sequence[_Grid], column: str) -> int | None:
+    best_value, best_at = np.inf, None
+    for grid, offset, flat in _blocks(grids):
+        values = grid.figures(flat)[column][:, calculator.VALUE]
+        best_value, best_at = _fold_min(values, flat + offset, best_value, best_at)
+    return best_at
+
+
+def _fold_min(
+    values: np.ndarray, positions: np.ndarray, best: float, at: int | None
+) -> tuple[float, int | None]:
+    """The lowest known value so far and its (first) position."""
+    if np.isnan(values).all():
+        return best, at
+    i = int(np.nanargmin(values))
+    if values[i] < best:
+        return float(values[i]), int(positions[i])
+    return best, at
+
+
+def _smallest(keys: np.ndarray, positions: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the `n` smallest keys, ties broken by the lower position (grid order)."""
+    threshold = np.partition(keys, n - 1)[n - 1]
+    below = np.flatnonzero(keys < threshold)
+    tied = np.flatnonzero(keys == threshold)
+    tied = tied[np.argsort(positions[tied], kind="stable")][: n - len(below)]
+    return np.concatenate([below, tied])
+
+
+def _rows(
+    grids: Sequence[_Grid], positions: np.ndarray
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The rows shown: their scenario labels and figures, and the ratios to the baseline."""
+    import pandas as pd
+
+    starts = np.cumsum([0] + [g.count for g in grids])
+    base = grids[0].figures(np.zeros(1, dtype=np.intp))
+    parts: list[pd.DataFrame] = []
+    figures: dict[str, list[np.ndarray]] = {name: [] for name in calculator.FIGURES}
+    order = []
+    for i, grid in enumerate(grids):
+        mine = np.flatnonzero((positions >= starts[i]) & (positions < starts[i + 1]))
+        if not len(mine):
+            continue
+        order.append(mine)
+        flat = positions[mine] - starts[i]
+        found = grid.figures(flat)
+        for name in calculator.FIGURES:
+            figures[name].append(found[name])
+        parts.append(_frame(grid, flat, found, positions[mine]))
+    if parts:
+        frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+        joined = {name: np.concatenate(arrays) for name, arrays in figures.items()}
+        within = np.argsort(np.concatenate(order), kind="stable")  # back to the shown order
+        frame = frame.iloc[within]
+        joined = {name: array[within] for name, array in joined.items()}
+    else:
+        frame, joined = pd.DataFrame(), {}
+    value = calculator.VALUE
+    for name in ("energy_kwh", "co2e_kg", "cost_usd"):
+        reference = base[name][0, value]
+        ratio = frame[name] / reference if reference else np.nan
+        frame[name.rsplit("_", 1)[0] + "_ratio"] = ratio
+    # a cost ratio only compares like with like (cloud with cloud)
+    base_cloud = not np.isnan(base["cloud_cost_usd"][0, value])
+    frame["cost_ratio"] = frame["cost_ratio"].where(
+        frame["cost_basis"].eq("cloud" if base_cloud else "electricity")
+    )
+    return frame, joined
+
+
+def _frame(
+    grid: _Grid, flat: np.ndarray, figures: dict[str, np.ndarray], positions: np.ndarray
+) -> pd.DataFrame:
+    import pandas as pd
+
+    *coords, m, s, o = grid.parts(flat)
+    value, low, high = calculator.VALUE, calculator.LOW, calculator.HIGH
+    columns: dict[str, Any] = {
+        "file_index": grid.index,
+        "file": grid.where,
+        "name": grid.name,
+        **{
+            _column(v.key): np.asarray(v.labels, dtype=object)[coords[i]]
+            for i, v in enumerate(grid.variations)
+        },
+        "hardware": grid.labels[m],
+        "runs": grid.runs[o],
+        "pue": grid.pue[s],
+        "carbon_intensity_g_per_kwh": grid.intensity[s],
+    }
+    for name in calculator.FIGURES:
+        columns[name] = figures[name][:, value]
+    for name in ("energy_kwh", "co2e_kg", "electricity_cost_usd", "cost_usd", "power_w"):
+        columns[f"{name}_low"] = figures[name][:, low]
+        columns[f"{name}_high"] = figures[name][:, high]
+    columns["cloud_cost_usd_low"] = figures["cloud_cost_usd"][:, low]
+    columns["cloud_cost_usd_high"] = figures["cloud_cost_usd"][:, high]
+    columns["cost_basis"] = np.where(
+        np.isnan(figures["cloud_cost_usd"][:, value]), "electricity", "cloud"
+    )
+    columns["hours_from"] = grid.hours_from[o]
+    columns["machine"] = m
+    columns["site"] = s
+    columns["cloud"] = grid.cloud_index[m, s]
+    columns["work"] = grid.work_index[m, o]
+    columns["schedule"] = o
+    return pd.DataFrame(columns, index=pd.Index(positions, name="position"))
 
 
 def _own_value(document: Any, variation: Variation, tables: Tables) -> int | None:
@@ -467,7 +625,6 @@ def _one_file(
 ) -> tuple[
     pd.DataFrame, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str], list[str]
 ]:
-    import pandas as pd
 
     document = experiment.read_overridden(path, overrides)
     where = str(path)
@@ -522,7 +679,7 @@ def _one_file(
         return value
 
     # machine: power, devices, throughput
-    power = np.empty(len(machines))
+    power = np.empty((len(machines), 3))
     devices = np.empty(len(machines))
     labels = []
     for i, (combo, m, extra) in enumerate(machines):
@@ -551,8 +708,8 @@ def _one_file(
 
     # cloud: USD per wall-clock hour for each machine at each site (spot .. on-demand), and
     # the host's watts (the instance type depends on the machine and the provider)
-    rate = np.full((len(machines), len(sites), 2), np.nan)
-    host = np.zeros((len(machines), len(sites)))
+    rate = np.full((len(machines), len(sites), 3), np.nan)
+    host = np.zeros((len(machines), len(sites), 3))
     cloud_index = np.arange(len(machines) * len(sites)).reshape(len(machines), len(sites))
     pairs = itertools.product(enumerate(machines), enumerate(sites))
     for (mi, (m_combo, m, _)), (si, (s_combo, s, _)) in pairs:
@@ -562,8 +719,7 @@ def _one_file(
         if s.cloud is not None:
             priced = noted("cloud", ci, here, calc.resolve_cloud_prices, both, tables)
             if priced is not None:
-                rate[mi, si, 0] = sum(g.count * low for g, (low, _) in priced)
-                rate[mi, si, 1] = sum(g.count * high for g, (_, high) in priced)
+                rate[mi, si] = machine_rate(priced)
         host[mi, si] = noted("cloud", ci, here, calc.resolve_host, both, tables)
 
     # schedule: runs, FPO per run, and hours per run on each machine. Hours derived from the
@@ -626,65 +782,120 @@ def _one_file(
                 works[(index, wi)] = work
                 unusual += calc.implausible(both, work)
         if o.runs != 1:
-            file_notes[(index, "schedule", i)] += (Assumption("runs", str(o.runs), calc.FILE),)
+            runs_note = Assumption("runs", str(o.runs), calc.FILE, "runs", "given")
+            file_notes[(index, "schedule", i)] += (runs_note,)
     if any(v.key.split(".")[0] == "hardware" for v in variations) and not lead:
         lead += _hours_note(*how[0], schedules[0][1], len(schedules) > 1, rule)
-    # the grid: one row per scenario, the first variation varying slowest
-    sizes = [len(v.values) for v in variations]
-    grid = [a.ravel() for a in np.indices(sizes)] if sizes else []
-    count = int(np.prod(sizes)) if sizes else 1
-
-    def part_index(part: str) -> np.ndarray:
-        own = [i for i, v in enumerate(variations) if v.part == part]
-        if not own:
-            return np.zeros(count, dtype=int)
-        return np.ravel_multi_index([grid[i] for i in own], [sizes[i] for i in own])
-
-    m, s, o = part_index("machine"), part_index("site"), part_index("schedule")
-    with np.errstate(over="ignore", invalid="ignore"):  # overflow is refused below, by name
-        total_hours = hours[m, o] * runs[o]
-        machine_w = power[m] + host[m, s]
-        energy = calc.energy_kwh(machine_w, total_hours, pue[s])
-        frame = pd.DataFrame(
-            {
-                "file_index": index,
-                "file": where,
-                "name": name,
-                **{
-                    _column(v.key): np.asarray(v.labels, dtype=object)[grid[i]]
-                    for i, v in enumerate(variations)
-                },
-                "hardware": np.asarray(labels, dtype=object)[m],
-                "runs": runs[o],
-                "hours": total_hours,
-                "power_w": machine_w,
-                "pue": pue[s],
-                "carbon_intensity_g_per_kwh": intensity[s],
-                "energy_kwh": energy,
-                "co2e_kg": calc.co2e_kg(energy, intensity[s]),
-                "electricity_cost_usd": calc.energy_cost_usd(energy, price[s]),
-                "cloud_cost_usd_low": calc.compute_cost_usd(total_hours, rate[m, s, 0]),
-                "cloud_cost_usd_high": calc.compute_cost_usd(total_hours, rate[m, s, 1]),
-                "device_hours": devices[m] * total_hours,
-                "fpo": fpo[o] * runs[o],
-                "hours_from": hours_from[o],
-                "machine": m,
-                "site": s,
-                "cloud": cloud_index[m, s],
-                "work": work_index[m, o],
-                "schedule": o,
-            }
-        )
-    numbers = frame.select_dtypes("number").to_numpy(dtype=float)
-    if np.isinf(numbers).any():
-        raise InputError(
-            "the figures are too large to compute (not finite); check hours, power, counts and "
-            "runs for a misplaced exponent",
-            where=where,
-        )
     unusual = [w for part in (machines, sites, schedules) for _, r, _ in part
                for w in r.warnings] + unusual  # fmt: skip
-    return frame, file_notes, name, lead, unusual
+    grid = _Grid(
+        index=index,
+        where=where,
+        name=name,
+        variations=list(variations),
+        power=power[:, None, :] + host,
+        devices=devices,
+        rate=rate,
+        pue=pue,
+        intensity=intensity,
+        price=price,
+        hours=hours,
+        runs=runs,
+        fpo=fpo,
+        hours_from=hours_from,
+        labels=np.asarray(labels, dtype=object),
+        cloud_index=cloud_index,
+        work_index=work_index,
+    )
+    return grid, file_notes, name, lead, unusual
+
+
+@dataclass
+class _Grid:
+    """One file's resolved parts: the calculator's columns for each machine (m), site (s) and
+    schedule (o), from which any block of its scenarios is gathered without building the rest.
+    A scenario's position in the grid is the first variation varying slowest."""
+
+    index: int
+    where: str
+    name: str
+    variations: list[Variation]
+    power: np.ndarray  # (m, s, 3) W: devices + host
+    devices: np.ndarray  # (m,)
+    rate: np.ndarray  # (m, s, 3) USD per machine-hour (on-demand, spot, on-demand); NaN: none
+    pue: np.ndarray  # (s,)
+    intensity: np.ndarray  # (s,)
+    price: np.ndarray  # (s,)
+    hours: np.ndarray  # (m, o)
+    runs: np.ndarray  # (o,)
+    fpo: np.ndarray  # (o,)
+    hours_from: np.ndarray  # (o,)
+    labels: np.ndarray  # (m,) hardware labels
+    cloud_index: np.ndarray  # (m, s)
+    work_index: np.ndarray  # (m, o)
+    given: dict[str, np.ndarray] | None = None  # a file priced as given: its figures
+
+    @property
+    def sizes(self) -> list[int]:
+        return [len(v.values) for v in self.variations]
+
+    @property
+    def count(self) -> int:
+        return int(np.prod(self.sizes)) if self.sizes else 1
+
+    def parts(self, flat: np.ndarray) -> tuple[np.ndarray, ...]:
+        """(grid coordinates per variation, machine, site, schedule) of scenarios `flat`."""
+        sizes = self.sizes
+        coords = np.unravel_index(flat, sizes) if sizes else ()
+
+        def part_index(part: str) -> np.ndarray:
+            own = [i for i, v in enumerate(self.variations) if v.part == part]
+            if not own:
+                return np.zeros(len(flat), dtype=np.intp)
+            return np.ravel_multi_index([coords[i] for i in own], [sizes[i] for i in own])
+
+        return (
+            *coords,
+            part_index("machine"),
+            part_index("site"),
+            part_index("schedule"),
+        )
+
+    def figures(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """Every figure of scenarios `flat`, through the calculator (a block at a time)."""
+        if self.given is not None:
+            return {name: np.broadcast_to(a, (len(flat), 3)) for name, a in self.given.items()}
+        try:
+            return calculator.calculate(self.columns(flat))
+        except InputError as error:
+            raise error.located(self.where, None, error.key) from None
+
+    def columns(self, flat: np.ndarray) -> dict[str, np.ndarray]:
+        """The calculator's inputs for scenarios `flat`."""
+        *_, m, s, o = self.parts(flat)
+        nan = np.full((1, 1), np.nan)
+        return {
+            "power_w": self.power[m, s],
+            "devices": self.devices[m][:, None],
+            "hours": self.hours[m, o][:, None],
+            "runs": self.runs[o][:, None],
+            "pue": self.pue[s][:, None],
+            "carbon_intensity_g_per_kwh": self.intensity[s][:, None],
+            "electricity_price_usd_per_kwh": self.price[s][:, None],
+            "cloud_usd_per_hour": self.rate[m, s],
+            "fpo_per_run": self.fpo[o][:, None],
+            "it_energy_kwh": nan,
+            "device_hours": nan,
+        }
+
+
+def _figures_of(figures: Figures) -> dict[str, np.ndarray]:
+    """An estimate's figures as the calculator's (1, 3) arrays (NaN: unknown)."""
+    found = {}
+    for name in calculator.FIGURES:
+        bounds = [figures.bound(name, which) for which in calculator.BOUNDS]
+        found[name] = np.array([[np.nan if b is None else b for b in bounds]])
+    return found
 
 
 def _as_given(
@@ -693,47 +904,36 @@ def _as_given(
     where: str,
     tables: Tables,
     works: dict[tuple[int, int], Work],
-) -> tuple[
-    pd.DataFrame, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str], list[str]
-]:
-    """One row for a file that gives stages, energy or device-hours: its estimate as it is."""
-    import pandas as pd
-
-    priced = calc.estimate(experiment.validate(document, where, tables), tables)
-    t = priced.total
-    cloud = t.cloud_cost_usd or (np.nan, np.nan)
+) -> tuple[_Grid, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str], list[str]]:
+    """One row for a file that gives stages, energy or device-hours: its estimate as it is
+    (a staged file's columns are its stages' summed figures, carried as given energy)."""
+    loaded = experiment.validate(document, where, tables)
+    priced = calc.estimate(loaded, tables)
     if priced.work is not None:
         works[(index, 0)] = priced.work
-    frame = pd.DataFrame(
-        {
-            "file_index": [index],
-            "file": where,
-            "name": priced.name,
-            "hardware": priced.hardware,
-            "runs": float(priced.runs),
-            "hours": np.nan if t.hours is None else t.hours,
-            "power_w": np.nan if t.power_w is None else t.power_w,
-            "pue": priced.pue,
-            "carbon_intensity_g_per_kwh": priced.carbon_intensity_g_per_kwh,
-            "energy_kwh": t.energy_kwh,
-            "co2e_kg": t.co2e_kg,
-            "electricity_cost_usd": np.nan
-            if t.electricity_cost_usd is None
-            else t.electricity_cost_usd,
-            "cloud_cost_usd_low": cloud[0],
-            "cloud_cost_usd_high": cloud[1],
-            "device_hours": np.nan if t.device_hours is None else t.device_hours,
-            "fpo": np.nan if t.fpo is None else t.fpo,
-            "hours_from": "file",
-            "machine": 0,
-            "site": 0,
-            "cloud": 0,
-            "work": 0,
-            "schedule": 0,
-        }
+    empty = np.zeros((1, 1))
+    grid = _Grid(
+        index=index,
+        where=where,
+        name=priced.name,
+        variations=[],
+        power=np.zeros((1, 1, 3)),
+        devices=np.ones(1),
+        rate=np.zeros((1, 1, 3)),
+        pue=np.array([priced.pue]),
+        intensity=np.array([priced.carbon_intensity_g_per_kwh]),
+        price=np.ones(1),
+        hours=empty,
+        runs=np.array([float(priced.runs)]),
+        fpo=np.ones(1),
+        hours_from=np.asarray(["file"], dtype=object),
+        labels=np.asarray([priced.hardware], dtype=object),
+        cloud_index=np.zeros((1, 1), dtype=int),
+        work_index=np.zeros((1, 1), dtype=int),
+        given=_figures_of(priced.total),
     )
     notes = {(index, "machine", 0): priced.assumptions}
-    return frame, notes, priced.name, [], list(priced.warnings)
+    return grid, notes, priced.name, [], list(priced.warnings)
 
 
 def _apply(doc: Any, variation: Variation, i: int, tables: Tables, notes: list[Assumption]) -> None:
@@ -964,9 +1164,6 @@ def ordered(comparison: Comparison, sort: SortBy, top: int | None) -> pd.DataFra
 
 
 def best(comparison: Comparison, sort: SortBy) -> int | None:
-    """The frame index of the lowest figure (CO2e unless sorting by energy or cost)."""
-    column = {"energy": "energy_kwh", "cost": "cost_usd"}.get(sort.value, "co2e_kg")
-    values = comparison.frame[column]
-    if len(values) < 2 or values.isna().all():
-        return None
-    return int(values.idxmin())
+    """The position of the lowest figure over every scenario priced (CO2e unless sorting by
+    energy or cost), found while streaming; None for a single scenario."""
+    return comparison.best

@@ -1,72 +1,80 @@
-"""Pure calculators: an Experiment and the tables in, an Estimate out. No I/O, no printing.
+"""One experiment's price tag: resolve it into one row of columns, calculate, and keep the figures.
 
-The arithmetic is Strubell et al. 2019 (eq. 1) and Schwartz et al. ("Green AI", eq. 1), as laid
-out in DESIGN.md. Each step is a small function of plain numbers or numpy arrays, with units
-handled by the one pint registry, so that what-if grids (many scenarios at once) and value
-ranges can reuse them unchanged. Every figure that is not in the experiment file is recorded as
-an `Assumption` with its source.
+The arithmetic lives in `greenai.core.calculate` (one pure function over numpy arrays, for one
+row as for a what-if grid's millions); the columns and their assumptions come from
+`greenai.core.resolve`. This module holds what a single estimate hands to its readers: the
+`Figures` (each with its low..high range) and the `Estimate`. No I/O, no printing, no pandas.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from greenai import units
+from greenai.core import calculate as calculator
+from greenai.core.resolve import (
+    DEFAULT_MFU,
+    DEFAULT_PRECISIONS,
+    DEFAULT_PUE,
+    FILE,
+    Assumption,
+    Work,
+    implausible,
+    mixed_bases,
+    peak_flops,
+    resolve,
+    resolve_cloud_prices,
+    resolve_electricity_price,
+    resolve_fpo,
+    resolve_host,
+    resolve_intensity,
+    resolve_power,
+    resolve_pue,
+    resolve_schedule,
+    stack,
+)
 from greenai.errors import InputError
-from greenai.experiment import FPO_MODES, PRECISIONS, DeviceGroup, Experiment
-from greenai.tables import (
-    DEFAULT_BASIS,
-    Instance,
-    Price,
-    Region,
-    Resolved,
-    Tables,
-    instance,
-    instances_of,
-    sites,
-)
+from greenai.experiment import Experiment
+from greenai.tables import Tables
 
-# Method parameters (not data): Strubell et al. 2019 use the Uptime Institute 2018 global
-# average PUE; Green Algorithms (Lannelongue et al. 2021) estimate DRAM power per GB.
-DEFAULT_PUE = 1.58
-DEFAULT_PUE_SOURCE = "Strubell et al. 2019 (Uptime Institute 2018 global average)"
-# Host CPU power of a cloud instance: min + utilisation x (max - min) watts per vCPU, with the
-# average CPU utilisation that Cloud Carbon Footprint assumes when none is measured
-# (AVG_CPU_UTILIZATION_2020 = 50 in its cloud constants; ComputeEstimator's formula).
-HOST_CPU_UTILIZATION = 0.5
-HOST_CPU_SOURCE = (
-    "CPU at 50 % load: Cloud Carbon Footprint's default average CPU utilisation "
-    "(AVG_CPU_UTILIZATION_2020), average W = min + 0.5 x (max - min)"
-)
-MEMORY_W_PER_GB = 0.3725
-MEMORY_SOURCE = "Lannelongue et al. 2021, Green Algorithms (referenceValues: memoryPower)"
-FILE = "experiment file"
-# Hours from FPO: a model FLOP utilisation (MFU) is the share of the peak that training achieves.
-# Meta reports 38-43% for Llama 3 pre-training on 16,384 H100s (Dubey et al. 2024).
-DEFAULT_MFU = 0.4
-DEFAULT_MFU_SOURCE = (
-    "greenai default; Llama 3 pre-training reached 38-43% MFU (Dubey et al. 2024, The Llama 3 "
-    "Herd of Models; via https://www.glennklockwood.com/garden/mfu, read 2026-11-23)"
-)
-# Without fpo.precision, the first of these that every working device has a peak for.
-DEFAULT_PRECISIONS = ("bf16", "fp16", "tf32", "fp32")
+__all__ = [
+    "DEFAULT_MFU",
+    "DEFAULT_PRECISIONS",
+    "DEFAULT_PUE",
+    "FILE",
+    "Assumption",
+    "Estimate",
+    "Figures",
+    "Work",
+    "estimate",
+    "implausible",
+    "mixed_bases",
+    "peak_flops",
+    "resolve_cloud_prices",
+    "resolve_electricity_price",
+    "resolve_fpo",
+    "resolve_host",
+    "resolve_intensity",
+    "resolve_power",
+    "resolve_pue",
+    "resolve_schedule",
+    "total",
+]
 
-
-@dataclass(frozen=True, slots=True)
-class Assumption:
-    what: str
-    value: str
-    source: str
+# figures that have a range in `Figures.ranges` (hours, device-hours and FPO are exact)
+RANGED = ("power_w", "energy_kwh", "co2e_kg", "electricity_cost_usd", "cloud_cost_usd", "cost_usd")
 
 
 @dataclass(frozen=True, slots=True)
 class Figures:
     """The price tag of one run, or of all runs together. Hours and power are None where the
-    file gives energy or device-hours without the wall-clock time (published figures often do)."""
+    file gives energy or device-hours without the wall-clock time (published figures often do).
+
+    Each figure is the value; `ranges` holds its (low, high) where it has one. The cloud cost is
+    kept as (spot, on-demand) as before; its value is the on-demand price (see `cost_usd`)."""
 
     hours: float | None
     power_w: float | None
@@ -76,6 +84,56 @@ class Figures:
     cloud_cost_usd: tuple[float, float] | None
     device_hours: float | None
     fpo: float | None
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    @property
+    def cost_usd(self) -> float | None:
+        """The one cost rule (calculator.cost): cloud on-demand where priced, else electricity."""
+        if self.cloud_cost_usd is not None:
+            return self.cloud_cost_usd[1]
+        return self.electricity_cost_usd
+
+    @property
+    def cost_basis(self) -> str | None:
+        if self.cloud_cost_usd is not None:
+            return "cloud cost (on-demand)"
+        return "electricity cost" if self.electricity_cost_usd is not None else None
+
+    def bound(self, name: str, which: str = "value") -> float | None:
+        """A figure's value, low or high (`which`); None where the figure is unknown."""
+        value = self.cost_usd if name == "cost_usd" else getattr(self, name)
+        if name == "cloud_cost_usd" and value is not None:
+            value = value[1]
+        if value is None or which == "value":
+            return value
+        low, high = self.ranges.get(name, (value, value))
+        return low if which == "low" else high
+
+    @classmethod
+    def from_arrays(cls, figures: Mapping[str, Any], index: Any) -> Figures:
+        """Row `index` of the calculator's output (NaN: unknown -> None)."""
+
+        def known(name: str, which: int = calculator.VALUE) -> float | None:
+            value = float(figures[name][index][which])
+            return None if math.isnan(value) else value
+
+        cloud = known("cloud_cost_usd")
+        ranges = {}
+        for name in RANGED:
+            value = known(name)
+            if value is not None:
+                ranges[name] = (known(name, calculator.LOW), known(name, calculator.HIGH))
+        return cls(
+            hours=known("hours"),
+            power_w=known("power_w"),
+            energy_kwh=float(figures["energy_kwh"][index][calculator.VALUE]),
+            co2e_kg=float(figures["co2e_kg"][index][calculator.VALUE]),
+            electricity_cost_usd=known("electricity_cost_usd"),
+            cloud_cost_usd=None if cloud is None else ranges["cloud_cost_usd"],  # type: ignore[arg-type]
+            device_hours=known("device_hours"),
+            fpo=known("fpo"),
+            ranges=ranges,
+        )
 
     def as_dict(self) -> dict[str, Any]:
         cloud = self.cloud_cost_usd
@@ -90,42 +148,12 @@ class Figures:
             "fpo": self.fpo,
         }
 
-
-@dataclass(frozen=True, slots=True)
-class Work:
-    """Green AI's price tag in FPO: E (per example) x D (examples per run) x H (runs), and the
-    throughput (peak FLOP/s x MFU) that links the FPO to the hours."""
-
-    per_run: float
-    runs: int
-    per_example: float | None = None  # E; for parameters x tokens, FPO per token (6 N or 2 N)
-    examples: float | None = None  # D per run
-    example: str = "example"  # what D counts: "example" or "token"
-    mode: str | None = None  # training / inference, for parameters x tokens
-    precision: str | None = None
-    peak_flop_per_s: float | None = None  # the whole machine's dense peak at `precision`
-    mfu: float | None = None
-    mfu_from: str | None = None  # "default", "file" (both used to derive hours) or "implied"
-    hours_derived: bool = False
-
-    @property
-    def total(self) -> float:
-        return self.per_run * self.runs
-
-    def as_dict(self) -> dict[str, Any]:
+    def ranges_dict(self) -> dict[str, dict[str, float]]:
+        """{figure: {low, high}} for JSON; the cloud cost has its own {low, high} already."""
         return {
-            "per_example": self.per_example,
-            "examples_per_run": self.examples,
-            "example": self.example,
-            "runs": self.runs,
-            "per_run": self.per_run,
-            "total": self.total,
-            "mode": self.mode,
-            "precision": self.precision,
-            "peak_flop_per_s": self.peak_flop_per_s,
-            "mfu": self.mfu,
-            "mfu_from": self.mfu_from,
-            "hours_derived": self.hours_derived,
+            name: {"low": low, "high": high}
+            for name, (low, high) in self.ranges.items()
+            if name != "cloud_cost_usd"
         }
 
 
@@ -165,210 +193,40 @@ class Estimate:
             "fpo": total["fpo"],
             "fpo_breakdown": self.work.as_dict() if self.work is not None else None,
             "per_run": self.per_run.as_dict(),
-            "assumptions": [
-                {"what": a.what, "value": a.value, "source": a.source} for a in self.assumptions
-            ],
+            "assumptions": [a.as_dict() for a in self.assumptions],
+            # value..low..high of each figure with a range (every key above keeps its value)
+            "ranges": self.total.ranges_dict(),
             # only for staged files, so that the JSON of every other file stays as it was
             **({"stages": [stage.as_dict() for stage in self.stages]} if self.stages else {}),
         }
 
 
-# ----------------------------------------------------------------------------- calculators
-
-
-def energy_kwh(power_w: Any, hours: Any, pue: Any) -> Any:
-    """Strubell et al. eq. 1: p_t = PUE x t x p / 1000 (kWh); works on arrays too."""
-    return units.to(units.quantity(power_w, "W") * units.quantity(hours, "h") * pue, "kWh")
-
-
-def co2e_kg(energy: Any, intensity_g_per_kwh: Any) -> Any:
-    return units.to(
-        units.quantity(energy, "kWh") * units.quantity(intensity_g_per_kwh, "g/kWh"), "kg"
-    )
-
-
-def energy_cost_usd(energy: Any, price_usd_per_kwh: Any) -> Any:
-    return units.to(
-        units.quantity(energy, "kWh") * units.quantity(price_usd_per_kwh, "USD/kWh"), "USD"
-    )
-
-
-def compute_cost_usd(device_hours: Any, price_usd_per_device_hour: Any) -> Any:
-    return units.to(
-        units.quantity(device_hours, "h") * units.quantity(price_usd_per_device_hour, "USD/h"),
-        "USD",
-    )
-
-
-def memory_power_w(memory_gb: Any) -> Any:
-    return units.to(units.quantity(memory_gb, "GB") * units.quantity(MEMORY_W_PER_GB, "W/GB"), "W")
-
-
-# ----------------------------------------------------------------------------- one experiment
-
-
 def estimate(experiment: Experiment, tables: Tables) -> Estimate:
-    """The price tag of `experiment`, with every figure it used listed as an assumption."""
+    """The price tag of `experiment`, with every figure it used listed as an assumption: one
+    row through the calculator (with a second for one run, so per-run figures come from the
+    same call)."""
     if experiment.stages:
         return _staged(experiment, tables)
-    notes: list[Assumption] = []
+    row = resolve(experiment, tables)
     try:
-        run_hours, power_w, it_kwh, device_hours = resolve_draw(experiment, notes)
-        pue = resolve_pue(experiment, notes)
-        intensity = resolve_intensity(experiment, tables, notes)
-        price = resolve_electricity_price(experiment, tables, notes)
-        cloud = resolve_cloud_prices(experiment, tables, notes)
-        if experiment.energy_kwh is None:  # a given IT energy holds the host already
-            host_w = resolve_host(experiment, tables, notes)
-            if power_w is not None:
-                power_w += host_w
-            if it_kwh is not None and device_hours is not None and host_w:
-                # device-hours: the host's share rides along with each device-hour
-                count = sum(g.count for g in experiment.hardware)
-                it_kwh += float(energy_kwh(host_w / count, device_hours, 1.0))
-        hours_given, work = resolve_schedule(experiment, notes)
-    except InputError as error:  # name the file: the data cannot answer for this experiment
+        figures = calculator.calculate(stack([{**row.columns, "runs": 1.0}, row.columns]))
+    except InputError as error:
         raise error.located(experiment.file, None, error.key) from None
-    if run_hours is None and it_kwh is None:  # hours derived from the FPO
-        assert hours_given is not None
-        run_hours = hours_given
-    if it_kwh is None:
-        assert power_w is not None and run_hours is not None
-        it_kwh = float(energy_kwh(power_w, run_hours, 1.0))
-    if device_hours is None and run_hours is not None:
-        device_hours = sum(g.count for g in experiment.hardware) * run_hours
-    if cloud is not None and device_hours is None:
-        notes.append(
-            Assumption(
-                "cloud cost",
-                "not computed: the file gives energy without hours or device_hours",
-                "give hours (with the device count) or device_hours to price the compute",
-            )
-        )
-        cloud = None
-    if experiment.runs != 1:
-        notes.append(Assumption("runs", str(experiment.runs), FILE))
-    fpo = work.per_run if work is not None else None
-
-    def figures(runs: int) -> Figures:
-        energy = it_kwh * pue * runs
-        cloud_cost = None
-        if cloud is not None and device_hours is not None:
-            share = device_hours * runs / sum(g.count for g in experiment.hardware)
-            cloud_cost = (
-                sum(float(compute_cost_usd(g.count * share, low)) for g, (low, _) in cloud),
-                sum(float(compute_cost_usd(g.count * share, high)) for g, (_, high) in cloud),
-            )
-        return Figures(
-            hours=run_hours * runs if run_hours is not None else None,
-            power_w=power_w,
-            energy_kwh=energy,
-            co2e_kg=float(co2e_kg(energy, intensity)),
-            electricity_cost_usd=float(energy_cost_usd(energy, price))
-            if price is not None
-            else None,
-            cloud_cost_usd=cloud_cost,
-            device_hours=device_hours * runs if device_hours is not None else None,
-            fpo=fpo * runs if fpo is not None else None,
-        )
-
-    totals = figures(experiment.runs)
-    checked = [
-        totals.energy_kwh,
-        totals.co2e_kg,
-        totals.device_hours or 0.0,
-        totals.fpo or 0.0,
-        totals.electricity_cost_usd or 0.0,
-        *(totals.cloud_cost_usd or ()),
-    ]
-    if not all(math.isfinite(value) for value in checked):
-        raise InputError(
-            "the figures are too large to compute (not finite); check hours, power, counts and "
-            "runs for a misplaced exponent",
-            where=experiment.file,
-        )
     return Estimate(
         name=experiment.name,
         file=experiment.file,
         hardware=experiment.label(),
         runs=experiment.runs,
-        pue=pue,
-        carbon_intensity_g_per_kwh=intensity,
-        total=totals,
-        per_run=figures(1),
-        assumptions=tuple(notes),
-        work=work,
-        warnings=implausible(experiment, work),
+        pue=row.pue,
+        carbon_intensity_g_per_kwh=row.carbon_intensity_g_per_kwh,
+        total=Figures.from_arrays(figures, 1),
+        per_run=Figures.from_arrays(figures, 0),
+        assumptions=row.assumptions,
+        work=row.work,
+        warnings=implausible(experiment, row.work),
         location=tables.location(experiment.region) if experiment.region else None,
         region=experiment.region.key if experiment.region else None,
     )
-
-
-def resolve_draw(
-    experiment: Experiment, notes: list[Assumption]
-) -> tuple[float | None, float | None, float | None, float | None]:
-    """(hours per run, IT power W, IT energy per run kWh, device-hours per run), each None
-    where the file does not determine it. Published reports give energy (OLMo) or GPU-hours
-    (Llama 2) rather than hours x power, so either may stand in for the product."""
-    count = sum(g.count for g in experiment.hardware)
-    given = experiment.device_hours
-    hours = experiment.hours
-    if given is not None:
-        notes.append(Assumption("device-hours per run", f"{_amount(given)} h", FILE))
-        if experiment.count_given:
-            hours = given / count
-            notes.append(
-                Assumption(
-                    "hours per run (derived)",
-                    f"{hours:,.6g} h = {_amount(given)} device-hours / {count} devices",
-                    "greenai: every device busy for the whole run",
-                )
-            )
-    if experiment.energy_kwh is not None:
-        energy = experiment.energy_kwh
-        notes.append(
-            Assumption(
-                "IT energy per run (before PUE)", f"{_amount(energy)} kWh", f"{FILE}; PUE on top"
-            )
-        )
-        power = None
-        if hours is not None:
-            power = float(units.convert(energy / hours, "kWh/h", "W"))
-            notes.append(
-                Assumption(
-                    "power (implied)",
-                    f"{power:,.6g} W = {_amount(energy)} kWh / {hours:,.6g} h",
-                    "greenai: energy / hours, both from the file",
-                )
-            )
-        if given is not None:
-            per_device = float(units.convert(energy / given, "kWh/h", "W"))
-            notes.append(
-                Assumption(
-                    "power per device (implied)",
-                    f"{per_device:,.6g} W = {_amount(energy)} kWh / {_amount(given)} device-hours",
-                    "greenai: energy / device-hours, both from the file",
-                )
-            )
-        return hours, power, energy, given
-    if given is not None:
-        (group,) = experiment.hardware  # validation allows one device group with device_hours
-        per_device = _device_power(group, notes)
-        energy = float(energy_kwh(per_device, given, 1.0))
-        notes.append(
-            Assumption(
-                "IT energy per run",
-                f"{_amount(energy)} kWh = {_amount(given)} device-hours x {per_device:g} W",
-                "greenai: device-hours x power per device",
-            )
-        )
-        return hours, count * per_device if hours is not None else None, energy, given
-    return hours, resolve_power(experiment, notes), None, None
-
-
-def _amount(value: float) -> str:
-    """A published figure as written (184,320; 1,038,336), not in exponent form."""
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
 
 
 def _staged(experiment: Experiment, tables: Tables) -> Estimate:
@@ -410,551 +268,6 @@ def _staged(experiment: Experiment, tables: Tables) -> Estimate:
     )
 
 
-def implausible(experiment: Experiment, work: Work | None) -> tuple[str, ...]:
-    """An implied MFU above 1 means the hardware cannot do the FPO in the hours given."""
-    if work is None or work.mfu_from != "implied" or work.mfu is None or work.mfu <= 1:
-        return ()
-    return (
-        f"{experiment.file}: fpo: the FPO need {work.mfu:.3g} x the peak {work.precision} "
-        f"FLOP/s of the hardware for the hours given (an implied MFU above 1); check hours, "
-        "fpo and hardware",
-    )
-
-
-def resolve_power(experiment: Experiment, notes: list[Assumption]) -> float:
-    if experiment.power_w is not None:
-        notes.append(
-            Assumption("power (whole machine, measured)", f"{experiment.power_w:g} W", FILE)
-        )
-        return experiment.power_w
-    total = 0.0
-    for group in experiment.hardware:
-        total += group.count * _device_power(group, notes)
-    if experiment.memory_gb is not None:
-        memory = float(memory_power_w(experiment.memory_gb))
-        notes.append(
-            Assumption(
-                "memory power",
-                f"{experiment.memory_gb:g} GB x {MEMORY_W_PER_GB} W/GB = {memory:g} W",
-                MEMORY_SOURCE,
-            )
-        )
-        total += memory
-    return total
-
-
-def _device_power(group: DeviceGroup, notes: list[Assumption]) -> float:
-    device = group.device
-    if group.power_w is not None:
-        notes.append(Assumption(f"{device.name} power (measured)", f"{group.power_w:g} W", FILE))
-        return group.power_w
-    if device.tdp_w is None:
-        raise InputError(
-            f"no TDP known for {device.name} in data/hardware.csv; give a measured "
-            f"power for it (device:, power:)",
-            key="hardware",
-        )
-    utilization = group.utilization if group.utilization is not None else 1.0
-    source = (
-        device.source if group.utilization is None else f"TDP: {device.source}; utilization: {FILE}"
-    )
-    if group.utilization is None:
-        source += "; utilization 1.0 (greenai default: TDP as the power draw)"
-    notes.append(
-        Assumption(f"{device.name} power", f"{device.tdp_w:g} W TDP x {utilization:g}", source)
-    )
-    return device.tdp_w * utilization
-
-
-def resolve_pue(experiment: Experiment, notes: list[Assumption]) -> float:
-    """The file's PUE; else that of the place it runs in (`site:`, or a cloud region's own);
-    else Strubell's data-centre average, said out loud: a workstation has no facility."""
-    if experiment.pue is not None:
-        notes.append(Assumption("PUE", f"{experiment.pue:g}", FILE))
-        return experiment.pue
-    region = experiment.region
-    site = experiment.site
-    if site not in (None, "cloud"):
-        row = sites()[site]
-        notes.append(Assumption("PUE", f"{row.pue:g} (site: {site}, {row.name})", row.source))
-        return row.pue
-    if region is not None and region.pue is not None:
-        notes.append(Assumption("PUE", f"{region.pue:g} ({region.key})", region.pue_source))
-        return region.pue
-    provider = experiment.cloud.provider if experiment.cloud is not None else None
-    if site == "cloud":
-        row = sites().get(f"cloud:{provider}") if provider else None
-        if row is None:
-            raise InputError(
-                "site: cloud takes the provider's PUE, but no provider is known; give a cloud "
-                "region (e.g. region: gcp:us-central1), cloud: provider, or pue",
-                key="site",
-            )
-        where = f" (no figure for {region.key})" if region is not None else ""
-        notes.append(
-            Assumption("PUE", f"{row.pue:g} (site: cloud, {provider} default{where})", row.source)
-        )
-        return row.pue
-    notes.append(
-        Assumption(
-            "PUE",
-            f"{DEFAULT_PUE:g} (site not given: a data-centre average)",
-            f"{DEFAULT_PUE_SOURCE}; set site: desktop or laptop (1.0), server-room or "
-            "datacenter for the place it runs in, or pue",
-        )
-    )
-    return DEFAULT_PUE
-
-
-def resolve_host(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
-    """Watts of the host (CPU, DRAM) that the hardware list leaves out, from the cloud instance
-    type it runs on: Strubell et al. counted CPU and DRAM, and a GPU-only figure reads low.
-
-    A measured whole-machine power includes the host; a CPU under hardware: or a `memory:`
-    counts that part already. Where no instance is known, the note says the host is left out
-    and how to add it."""
-    if experiment.power_w is not None:
-        return 0.0
-    cpu_given = any(g.device.kind == "cpu" for g in experiment.hardware)
-    memory_given = experiment.memory_gb is not None
-    if cpu_given and memory_given:
-        return 0.0
-    cloud = experiment.cloud
-    provider = cloud.provider if cloud is not None else None
-    accelerators = [g for g in experiment.hardware if g.device.kind != "cpu"]
-    parts: list[tuple[Instance, float]] = []  # (instance, share of it used)
-    missing: list[str] = []
-    if cloud is not None and cloud.instance is not None and provider is not None:
-        chosen = instance(provider, cloud.instance)
-        assert chosen is not None  # validated
-        count = sum(g.count for g in accelerators)
-        parts.append((chosen, count / chosen.gpu_count if chosen.gpu_count and count else 1.0))
-    elif provider is not None:
-        for group in accelerators:
-            found, why = _instance_for(group, provider, tables)
-            if found is None:
-                missing.append(f"{group.count} x {group.device.name}: {why}")
-            else:
-                parts.append((found, group.count / found.gpu_count))
-    else:
-        missing.append("no cloud instance type known (not a cloud region, no cloud: provider)")
-    left_out = " and ".join(
-        what for what, given in (("CPU", cpu_given), ("DRAM", memory_given)) if not given
-    )
-    total = 0.0
-    for chosen, share in parts:
-        watts = chosen.min_w_per_vcpu + HOST_CPU_UTILIZATION * (
-            chosen.max_w_per_vcpu - chosen.min_w_per_vcpu
-        )
-        terms, value = [], 0.0
-        if not cpu_given:
-            value += chosen.vcpus * watts
-            terms.append(f"{chosen.vcpus} vCPU x {watts:.4g} W")
-        if not memory_given and chosen.memory_gb is not None:
-            value += float(memory_power_w(chosen.memory_gb))
-            terms.append(f"{chosen.memory_gb:g} GB x {MEMORY_W_PER_GB} W/GB")
-        value *= share
-        total += value
-        said = [
-            f"{share:g} x {chosen.name}" if share != 1 else chosen.name,
-            " + ".join(terms),
-        ]
-        kept = [w for w, given in (("CPU", cpu_given), ("memory", memory_given)) if given]
-        notes.append(
-            Assumption(
-                f"host power ({left_out})",
-                f"{value:,.4g} W = {said[0]}: {said[1]}"
-                + (f"; {' and '.join(kept)} as in the file" if kept else ""),
-                f"{chosen.source}; W per vCPU ({chosen.min_w_per_vcpu:g} idle .. "
-                f"{chosen.max_w_per_vcpu:g} full): {chosen.watts_basis}; {HOST_CPU_SOURCE}"
-                + (f"; {MEMORY_SOURCE}" if not memory_given else ""),
-            )
-        )
-    if missing:
-        notes.append(
-            Assumption(
-                f"host power ({left_out})",
-                "not counted: " + "; ".join(missing),
-                "add it: memory: GB, a CPU entry under hardware: (e.g. - 2 x AMD EPYC 7763), "
-                "cloud: instance: for a known instance type, or a measured power: of the whole "
-                "machine",
-            )
-        )
-    return total
-
-
-def _instance_for(group: DeviceGroup, provider: str, tables: Tables) -> tuple[Instance | None, str]:
-    """The instance type the price list pairs with this device, when that is unambiguous: the
-    one with exactly `count` devices, or any of them when all give the same host per device."""
-    known: dict[str, Instance] = {}
-    for price in tables.prices_for(provider, group.device.key):
-        found = instance(provider, price.instance)
-        if found is not None and found.gpu_count:
-            known.setdefault(found.name, found)
-    for found in instances_of(provider):  # and those whose GPU model the hardware table knows
-        try:
-            same = found.gpu_name and tables.device(found.gpu_name).key == group.device.key
-        except InputError:
-            same = False
-        if same and found.gpu_count:
-            known.setdefault(found.name, found)
-    if not known:
-        return None, f"no {provider} instance type with it in data/instances.csv"
-
-    def host(i: Instance, per: int) -> tuple[float, ...]:
-        return (i.vcpus / per, (i.memory_gb or 0.0) / per, i.min_w_per_vcpu, i.max_w_per_vcpu)
-
-    exact = [i for i in known.values() if i.gpu_count == group.count]
-    if len({host(i, 1) for i in exact}) == 1:
-        return exact[0], ""
-    if not exact and len({host(i, i.gpu_count) for i in known.values()}) == 1:
-        return next(iter(known.values())), ""
-    names = ", ".join(sorted(known))
-    return None, f"several {provider} instance types fit ({names}); name one in cloud: instance:"
-
-
-def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
-    region = experiment.region
-    given = experiment.carbon_intensity_g_per_kwh
-    if given is not None or region is None:
-        found = None
-    else:
-        found = tables.carbon_intensity(region, experiment.basis or DEFAULT_BASIS)
-    value = _given_or_inherited("carbon intensity", "g/kWh", given, found, region, notes)
-    if value is None:  # validation requires a region or an intensity, so region is set here
-        raise InputError(
-            f"no carbon intensity for region {region.key if region else '?'} or its grid; "
-            "give carbon_intensity",
-            key="region",
-        )
-    if found is not None:
-        notes[-1] = _with_basis(notes[-1], found, experiment.basis)
-    return value
-
-
-def _with_basis(note: Assumption, found: Resolved, chosen: str | None) -> Assumption:
-    """The intensity note with its basis, and the basis asked for when the row lacks it: a
-    figure on another basis is used, never silently (DESIGN.md, "Intensity basis")."""
-    basis = chosen or DEFAULT_BASIS
-    said = f"{basis} basis" + ("" if chosen else ", greenai's default")
-    if found.fallback:
-        said = f"{found.fallback} only: {found.region.key} has no {basis} figure ({said})"
-    label = f"; {found.basis}" if found.basis else ""
-    return Assumption(note.what, f"{note.value} [{said}{label}]", note.source)
-
-
-def resolve_electricity_price(
-    experiment: Experiment, tables: Tables, notes: list[Assumption]
-) -> float | None:
-    region = experiment.region
-    given = experiment.electricity_price_usd_per_kwh
-    found = tables.electricity_price(region) if region is not None and given is None else None
-    value = _given_or_inherited("electricity price", "USD/kWh", given, found, region, notes)
-    if value is None:
-        where = f"region {region.key}" if region is not None else "this experiment"
-        notes.append(
-            Assumption(
-                "electricity price",
-                "unknown: electricity cost not computed",
-                f"no price for {where} in data/regions.csv; give electricity_price",
-            )
-        )
-    elif found is not None and found.basis:
-        last = notes[-1]
-        notes[-1] = Assumption(last.what, f"{last.value} ({found.basis})", last.source)
-    _conversions(experiment, notes)
-    return value
-
-
-_BASIS_LABEL = re.compile(r"\[(?:[^\]]*; )?([^;\]]+)\]$")
-_FALLBACK_SAID = re.compile(r"\[(\w+) only: ")
-
-
-def mixed_bases(notes: Iterable[Assumption]) -> str | None:
-    """A note for a grid whose intensities are not all on one basis (lifecycle against direct
-    combustion, generation- against consumption-based), None when they are: the rows then
-    compare different quantities, and a reader must be told (DESIGN.md, "Intensity basis")."""
-    found: dict[str, set[str]] = {}
-    for note in notes:
-        if note.what != "carbon intensity":
-            continue
-        label = _BASIS_LABEL.search(note.value)
-        if label:
-            fallback = _FALLBACK_SAID.search(note.value)
-            said = label.group(1) + (f" ({fallback.group(1)} only)" if fallback else "")
-            found.setdefault(label.group(1), set()).add(said)
-    if len(found) < 2:
-        return None
-    listed = "; ".join(sorted(s for group in found.values() for s in group))
-    return (
-        f"Note: the rows' carbon intensities are on different bases ({listed}); they measure "
-        "different things. --assumptions shows each row's; --basis picks one where the data has it."
-    )
-
-
-def _conversions(experiment: Experiment, notes: list[Assumption]) -> None:
-    """Money the file gave in another currency, with the rate used: the electricity price's
-    own note says it; a cloud price gets a note of its own."""
-    for key, how, source in experiment.conversions:
-        if key == "electricity_price":
-            for i, note in enumerate(notes):
-                if note.what == "electricity price" and note.source == FILE:
-                    notes[i] = Assumption(note.what, f"{note.value} ({how})", f"{FILE}; {source}")
-        else:
-            notes.append(Assumption(f"{key} in USD", how, f"{FILE}; {source}"))
-
-
-def _given_or_inherited(
-    what: str,
-    unit: str,
-    given: float | None,
-    found: Resolved | None,
-    region: Region | None,
-    notes: list[Assumption],
-) -> float | None:
-    """The experiment file's figure, else the region's (or its grid's), noted with its source."""
-    if given is not None:
-        notes.append(Assumption(what, f"{given:.6g} {unit}", FILE))
-        return given
-    if found is None or region is None:
-        return None
-    via = (
-        ""
-        if found.region.key == region.key
-        else f" (from {found.region.key}, the grid of {region.key})"
-    )
-    notes.append(Assumption(what, f"{found.value:g} {unit}, {found.year}{via}", found.source))
-    return found.value
-
-
-def resolve_cloud_prices(
-    experiment: Experiment, tables: Tables, notes: list[Assumption]
-) -> list[tuple[DeviceGroup, tuple[float, float]]] | None:
-    cloud = experiment.cloud
-    if cloud is None:
-        return None
-    if cloud.price_usd_per_device_hour is not None:
-        low, high = cloud.price_usd_per_device_hour
-        notes.append(Assumption("cloud price per device-hour", _range(low, high, "USD/h"), FILE))
-        return [(group, (low, high)) for group in experiment.hardware]
-    assert cloud.provider is not None
-    priced = []
-    for group in experiment.hardware:
-        rows = tables.prices_for(cloud.provider, group.device.key)
-        chosen, how = select_prices(rows, experiment, cloud.as_of)
-        if not chosen:
-            known = sorted({p.device for p in tables.prices if p.provider == cloud.provider})
-            message = (
-                f"no {cloud.provider} price for {group.device.key}{how}; priced devices: "
-                f"{', '.join(known)}"
-            )
-            if cloud.inferred:
-                notes.append(Assumption("cloud price", "unknown: cloud cost not computed", message))
-                return None
-            raise InputError(message, key="cloud")
-        on_demand = [p.usd_per_device_hour for p in chosen if p.pricing == "on_demand"]
-        low = min(p.usd_per_device_hour for p in chosen)
-        high = max(on_demand or [p.usd_per_device_hour for p in chosen])
-        sources = sorted({p.source for p in chosen})
-        dated = chosen[0].as_of.isoformat()
-        instances = sorted({p.instance for p in chosen})
-        notes.append(
-            Assumption(
-                f"cloud price, {group.device.name}",
-                f"{_range(low, high, 'USD per device-hour')} ({cloud.provider}, "
-                f"{'; '.join(instances)}{how}; as of {dated})",
-                "; ".join(sources),
-            )
-        )
-        priced.append((group, (low, high)))
-    return priced
-
-
-def select_prices(
-    rows: Sequence[Price], experiment: Experiment, as_of: Any
-) -> tuple[list[Price], str]:
-    """The price rows that apply: dated on or before `as_of` (latest such date), in the
-    experiment's cloud region when it has rows there, whole instances before GPU-only rates."""
-    if as_of is not None:
-        rows = [p for p in rows if p.as_of <= as_of]
-    if not rows:
-        return [], f" dated on or before {as_of}" if as_of else ""
-    latest = max(p.as_of for p in rows)
-    rows = [p for p in rows if p.as_of == latest]
-    how = ""
-    region = experiment.region
-    provider_region = (
-        region.provider_region if region is not None and region.kind == "cloud" else None
-    )
-    local = [p for p in rows if provider_region and p.region == provider_region]
-    if local:
-        rows = local
-    elif any(not p.region for p in rows):
-        rows = [p for p in rows if not p.region]
-    elif provider_region:
-        how = f"; none listed in {provider_region}, range over all regions"
-    else:
-        how = "; range over all regions"
-    whole = [p for p in rows if p.scope == "instance"]
-    return (whole or rows), how
-
-
-def resolve_fpo(experiment: Experiment, notes: list[Assumption]) -> float | None:
-    fpo = experiment.fpo
-    if fpo is None:
-        return None
-    if fpo.total is not None:
-        notes.append(Assumption("FPO per run", f"{fpo.total:.4g} FLOP", FILE))
-        return fpo.total
-    if fpo.per_example is not None and fpo.examples is not None:
-        value = fpo.per_example * fpo.examples
-        notes.append(
-            Assumption(
-                "FPO per run",
-                f"{fpo.per_example:.4g} FLOP/example x {fpo.examples:.4g} examples",
-                f"{FILE} (Schwartz et al., Green AI: E x D)",
-            )
-        )
-        return value
-    assert fpo.parameters is not None and fpo.tokens is not None
-    factor = FPO_MODES[fpo.mode]
-    notes.append(
-        Assumption(
-            "FPO per run",
-            f"{factor:g} x {fpo.parameters:.4g} parameters x {fpo.tokens:.4g} tokens ({fpo.mode})",
-            f"{FILE}; Kaplan et al. 2020 ({factor:g} N D)",
-        )
-    )
-    return factor * fpo.parameters * fpo.tokens
-
-
-def resolve_schedule(
-    experiment: Experiment, notes: list[Assumption]
-) -> tuple[float | None, Work | None]:
-    """Hours per run and the FPO breakdown: hours as given (with the MFU they imply), or
-    derived from the FPO at the hardware's peak FLOP/s x MFU when the file gives no hours."""
-    per_run = resolve_fpo(experiment, notes)
-    fpo = experiment.fpo
-    published = experiment.energy_kwh is not None or experiment.device_hours is not None
-    if per_run is None or fpo is None:
-        if experiment.hours is None and not published:  # validation requires hours or fpo
-            raise InputError("missing key 'hours'", key="hours")
-        return experiment.hours, None
-    breakdown = _breakdown(experiment, per_run)
-    derive = experiment.hours is None and not published
-    found = peak_flops(experiment, fpo.precision, notes, required=derive)
-    precision, peak = found if found is not None else (None, None)
-    if not derive:
-        # the machine-hours the FPO ran in: given, or device-hours over the devices (the
-        # peak is the machine's); energy alone says nothing of time, so no MFU is implied
-        basis = experiment.hours
-        if basis is None and experiment.device_hours is not None:
-            basis = experiment.device_hours / sum(g.count for g in experiment.hardware)
-        mfu = per_run / (peak * basis * 3600) if peak and basis else None
-        if fpo.mfu is not None:
-            notes.append(
-                Assumption(
-                    "fpo.mfu", f"{fpo.mfu:g}: not used, the file gives the time or energy", FILE
-                )
-            )
-        implied = "implied" if mfu is not None else None
-        return experiment.hours, Work(
-            **breakdown, precision=precision, peak_flop_per_s=peak, mfu=mfu, mfu_from=implied
-        )
-    assert peak is not None and precision is not None
-    mfu, mfu_from = (fpo.mfu, "file") if fpo.mfu is not None else (DEFAULT_MFU, "default")
-    notes.append(
-        Assumption(
-            "model FLOP utilisation (MFU)", f"{mfu:g}", FILE if fpo.mfu else DEFAULT_MFU_SOURCE
-        )
-    )
-    hours = per_run / (peak * mfu) / 3600
-    notes.append(
-        Assumption(
-            "hours per run (derived)",
-            f"{hours:,.4g} h = {per_run:.4g} FLOP / ({peak / 1e12:,.6g} TFLOP/s x {mfu:g}) / 3600",
-            "greenai: FPO / (peak FLOP/s x MFU); the file gives no hours",
-        )
-    )
-    return hours, Work(
-        **breakdown,
-        precision=precision,
-        peak_flop_per_s=peak,
-        mfu=mfu,
-        mfu_from=mfu_from,
-        hours_derived=True,
-    )
-
-
-def _breakdown(experiment: Experiment, per_run: float) -> dict[str, Any]:
-    fpo = experiment.fpo
-    assert fpo is not None
-    found: dict[str, Any] = {"per_run": per_run, "runs": experiment.runs}
-    if fpo.per_example is not None:
-        found.update(per_example=fpo.per_example, examples=fpo.examples)
-    elif fpo.parameters is not None:
-        found.update(
-            per_example=FPO_MODES[fpo.mode] * fpo.parameters,
-            examples=fpo.tokens,
-            example="token",
-            mode=fpo.mode,
-        )
-    return found
-
-
-def peak_flops(
-    experiment: Experiment, precision: str | None, notes: list[Assumption], required: bool = True
-) -> tuple[str, float] | None:
-    """(precision, FLOP/s): the machine's dense peak. Devices with no peak figure at all (CPUs
-    in data/hardware.csv) are taken to host the work, not to do it. None (unless `required`)
-    when no device or no common precision has a figure."""
-    working = [g for g in experiment.hardware if any(g.device.peak_tflops(p) for p in PRECISIONS)]
-    hosts = [g for g in experiment.hardware if g not in working]
-    names = ", ".join(sorted({g.device.name for g in experiment.hardware}))
-    if not working:
-        if not required:
-            return None
-        raise InputError(
-            f"cannot derive hours from fpo: no peak FLOP/s for {names} in data/hardware.csv; "
-            "give hours",
-            key="hours",
-        )
-    chosen = precision or next(
-        (p for p in DEFAULT_PRECISIONS if all(g.device.peak_tflops(p) for g in working)), None
-    )
-    lacking = [g.device.name for g in working if not chosen or not g.device.peak_tflops(chosen)]
-    if chosen is None or lacking:
-        if not required and precision is None:
-            return None
-        known = sorted(
-            {p for p in PRECISIONS if all(g.device.peak_tflops(p) for g in working)},
-            key=PRECISIONS.index,
-        )
-        raise InputError(
-            f"no dense {chosen or 'common'} peak FLOP/s for {', '.join(sorted(set(lacking)))} in "
-            f"data/hardware.csv; set fpo.precision to one of: {', '.join(known) or 'none known'}"
-            + ("" if known else "; give hours"),
-            key="fpo.precision",
-        )
-    peak = sum(g.count * (g.device.peak_tflops(chosen) or 0.0) for g in working) * 1e12
-    parts = " + ".join(f"{g.count} x {g.device.peak_tflops(chosen):g}" for g in working)
-    sources = "; ".join(sorted({g.device.source for g in working}))
-    how = FILE if precision else "greenai default: the first of bf16, fp16, tf32, fp32 known"
-    notes.append(
-        Assumption(
-            "peak FLOP/s",
-            f"{peak / 1e12:,.6g} TFLOP/s dense {chosen} ({parts} TFLOP/s)"
-            + (f"; {', '.join(g.device.name for g in hosts)} as host" if hosts else ""),
-            f"{sources}; precision: {how}",
-        )
-    )
-    return chosen, peak
-
-
-def _range(low: float, high: float, unit: str) -> str:
-    return f"{low:g} {unit}" if low == high else f"{low:g}-{high:g} {unit}"
-
-
 # ----------------------------------------------------------------------------- several
 
 
@@ -967,6 +280,11 @@ def total(estimates: Iterable[Estimate]) -> Figures:
         return None if None in values else sum(values)
 
     clouds = [e.total.cloud_cost_usd for e in items]
+    ranges = {}
+    for name in RANGED:  # the sum of bounds bounds the sum
+        parts = [e.total.ranges.get(name) for e in items]
+        if None not in parts:
+            ranges[name] = (sum(p[0] for p in parts), sum(p[1] for p in parts))  # type: ignore[index]
     return Figures(
         hours=summed([e.total.hours for e in items]),
         power_w=summed([e.total.power_w for e in items]),
@@ -978,4 +296,5 @@ def total(estimates: Iterable[Estimate]) -> Figures:
         else (sum(c[0] for c in clouds), sum(c[1] for c in clouds)),  # type: ignore[index]
         device_hours=summed([e.total.device_hours for e in items]),
         fpo=summed([e.total.fpo for e in items]),
+        ranges=ranges,
     )

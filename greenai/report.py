@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -137,34 +137,58 @@ HEADERS = (
 LABELS = 3  # Model, Hardware, Region: text that may fold; every column after them is a number
 
 
+def ranged(figures: Figures, name: str, show: Callable[[float], str], ranges: bool) -> str:
+    """A figure as `value (low–high)` where it has a range and `ranges` asks for it; the value
+    alone where the bounds print the same (an exact figure)."""
+    value = figures.bound(name)
+    if value is None:
+        return "—"
+    text = show(value)
+    if not ranges:
+        return text
+    low, high = (show(figures.bound(name, which) or 0.0) for which in ("low", "high"))
+    return text if low == high == text else f"{text} ({low}–{high})"
+
+
+def _power(value: float) -> str:
+    return f"{value:,.2f}"
+
+
 def _cells(
-    name: str, hardware: str, region: str, figures: Figures, system: UnitSystem
+    name: str,
+    hardware: str,
+    region: str,
+    figures: Figures,
+    system: UnitSystem,
+    ranges: bool = False,
 ) -> list[str]:
     return [
         name,
         hardware,
         region,
-        f"{figures.power_w:,.2f}" if figures.power_w is not None else "—",
+        ranged(figures, "power_w", _power, ranges),
         hours(figures.hours),
-        number(figures.energy_kwh),
-        number(co2e(figures.co2e_kg, system)),
-        money(figures.electricity_cost_usd),
+        ranged(figures, "energy_kwh", number, ranges),
+        ranged(figures, "co2e_kg", lambda kg: number(co2e(kg, system)), ranges),
+        ranged(figures, "electricity_cost_usd", money, ranges),
         money_range(figures.cloud_cost_usd),
         flop(figures.fpo),
     ]
 
 
-def rows(estimates: Sequence[Estimate], system: UnitSystem) -> tuple[list[str], list[list[str]]]:
+def rows(
+    estimates: Sequence[Estimate], system: UnitSystem, ranges: bool = False
+) -> tuple[list[str], list[list[str]]]:
     """Header and body rows shared by the table, Markdown and LaTeX renderers (raw text: each
-    renderer escapes it for its consumer)."""
+    renderer escapes it for its consumer); `ranges` adds each figure's (low–high)."""
     header = list(HEADERS)
     header[header.index("CO2e")] = f"CO2e ({co2e_unit(system)})"
     # a staged file: one row per stage ("file: stage"), then the file's subtotal
     shown = [row for e in estimates for row in _stage_rows(e)]
-    body = [_cells(name, e.hardware, e.region or "—", e.total, system) for name, e in shown]
+    body = [_cells(name, e.hardware, e.region or "—", e.total, system, ranges) for name, e in shown]
     if len(estimates) > 1:
         summed = total(estimates)
-        last = _cells("Total", "", "", summed, system)
+        last = _cells("Total", "", "", summed, system, ranges)
         last[3] = ""  # the power of different experiments does not add up to anything
         body.append(last)
     if any(e.runs != 1 for _, e in shown):
@@ -253,18 +277,21 @@ def render(
     color: bool = False,
     width: int = 160,
     training_type: str = "pre-training",
+    ranges: bool = False,
 ) -> str:
+    """`ranges`: figures as `value (low–high)` in the table, Markdown and LaTeX; JSON and CSV
+    always carry the bounds (in their own keys and columns)."""
     if form is Format.json:
         return _json([e.as_dict() for e in estimates])
     if form is Format.csv:
         return render_csv(estimates, system, assumptions)
     if form is Format.markdown:
-        return render_markdown(estimates, system, equivalent_table, assumptions)
+        return render_markdown(estimates, system, equivalent_table, assumptions, ranges)
     if form is Format.latex:
-        return render_latex(estimates, system, assumptions)
+        return render_latex(estimates, system, assumptions, ranges)
     if form is Format.model_card:
         return render_model_card(estimates, training_type)
-    return render_table(estimates, system, equivalent_table, assumptions, color, width)
+    return render_table(estimates, system, equivalent_table, assumptions, color, width, ranges)
 
 
 def render_table(
@@ -274,8 +301,9 @@ def render_table(
     assumptions: bool,
     color: bool,
     width: int,
+    ranges: bool = False,
 ) -> str:
-    header, body = rows(estimates, system)
+    header, body = rows(estimates, system, ranges)
     buffer = io.StringIO()
     console = _console(buffer, color, width)
     several = len(estimates) > 1
@@ -434,6 +462,20 @@ def _assumption_sheet(console: Console, items: Sequence[Assumption]) -> None:
     _sheet(console, ["what", "value", "source"], rows_, [False] * 3)
 
 
+# the bounds of each figure with a range, after the older columns (a reader by name sees no change)
+RANGED_CSV = ("power_w", "energy_kwh", "co2e_kg", "electricity_cost_usd", "cost_usd")
+RANGE_COLUMNS = [f"{name}_{which}" for name in RANGED_CSV for which in ("low", "high")]
+
+
+def _bounds(figures: Figures, system: UnitSystem) -> list[float | None]:
+    cells = []
+    for name in RANGED_CSV:
+        for which in ("low", "high"):
+            value = figures.bound(name, which)
+            cells.append(co2e(value, system) if name == "co2e_kg" and value is not None else value)
+    return cells
+
+
 def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -462,6 +504,7 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
             "peak_flop_per_s",
             "mfu",
             "mfu_from",
+            *(c.replace("co2e_kg", mass) for c in RANGE_COLUMNS),
         ]
     )
     for e in estimates:
@@ -494,6 +537,7 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
                     ),
                     w.mfu if w is not None else None,
                     w.mfu_from if w is not None else None,
+                    *_bounds(t, system),
                 )
             ]
         )
@@ -516,8 +560,9 @@ def render_markdown(
     system: UnitSystem,
     equivalent_table: Sequence[Equivalent],
     assumptions: bool,
+    ranges: bool = False,
 ) -> str:
-    header, body = rows(estimates, system)
+    header, body = rows(estimates, system, ranges)
     align = ["---" if i < LABELS else "---:" for i in range(len(header))]
     lines = ["| " + " | ".join(_md(h) for h in header) + " |", "| " + " | ".join(align) + " |"]
     for index, row in enumerate(body):
@@ -567,9 +612,11 @@ def latex_table(
     return [*lines, "\\bottomrule", "\\end{tabular}", f"\\caption{{{caption}}}", "\\end{table}"]
 
 
-def render_latex(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
+def render_latex(
+    estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool, ranges: bool = False
+) -> str:
     """A booktabs table laid out as Strubell et al.'s Table 3 (needs \\usepackage{booktabs})."""
-    header, body = rows(estimates, system)
+    header, body = rows(estimates, system, ranges)
     caption = f"Estimated cost of training, CO$_2$e in {co2e_unit(system)} (computed with greenai)."
     spec = "l" * LABELS + "r" * (len(header) - LABELS)
     lines = latex_table("estimate", header, body, spec, caption, len(estimates) > 1)
@@ -885,10 +932,14 @@ def ratio(value: float) -> str:
 
 
 def comparison_rows(
-    comparison: Comparison, shown: pd.DataFrame, system: UnitSystem, best: int | None
+    comparison: Comparison,
+    shown: pd.DataFrame,
+    system: UnitSystem,
+    best: int | None,
+    ranges: bool = True,
 ) -> tuple[list[str], list[list[str]]]:
     """Header and rows of a what-if grid: the varied values, the figures, the ratios."""
-    several = comparison.frame["file_index"].nunique() > 1
+    several = comparison.files > 1
     header = (["Model"] if several else []) + list(comparison.keys)
     if "hardware" not in comparison.keys:
         header.append("Hardware")
@@ -911,9 +962,9 @@ def comparison_rows(
         t = estimate.total
         cells += [
             hours(t.hours),
-            number(t.energy_kwh),
-            number(co2e(t.co2e_kg, system)),
-            money(t.electricity_cost_usd),
+            ranged(t, "energy_kwh", number, ranges),
+            ranged(t, "co2e_kg", lambda kg: number(co2e(kg, system)), ranges),
+            ranged(t, "electricity_cost_usd", money, ranges),
             money_range(t.cloud_cost_usd),
             ratio(row.energy_ratio),
             ratio(row.co2e_ratio),
@@ -935,8 +986,10 @@ def render_comparison(
     assumptions: bool = False,
     color: bool = False,
     width: int = 160,
+    ranges: bool = True,
 ) -> str:
-    """A what-if grid in any format of `estimate`; `best` is the frame index to highlight."""
+    """A what-if grid in any format of `estimate`; `best` is the frame index to highlight;
+    `ranges` shows each figure's (low–high) beside its value (rows are sorted by the value)."""
     if form is Format.json:
         items = []
         for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
@@ -952,13 +1005,13 @@ def render_comparison(
         return _json(items)
     if form is Format.csv:
         return _comparison_csv(comparison, shown, system)
-    header, body = comparison_rows(comparison, shown, system, best)
+    header, body = comparison_rows(comparison, shown, system, best, ranges)
     left = {"Model", "Hardware", *comparison.keys}
-    scenarios = plural(len(comparison.frame), "scenario")
+    scenarios = plural(comparison.scenarios, "scenario")
     notes = [f"* lowest {best_by} of the {scenarios}"] if best else []
     notes += [f"Assumption: {text}" for text in comparison.assumptions]
-    if len(shown) < len(comparison.frame):
-        notes.append(f"{len(shown):,} of {len(comparison.frame):,} scenarios shown")
+    if len(shown) < comparison.scenarios:
+        notes.append(f"{len(shown):,} of {comparison.scenarios:,} scenarios shown")
     listing = []
     if assumptions:
         for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
@@ -1017,13 +1070,16 @@ def _comparison_csv(comparison: Comparison, shown: pd.DataFrame, system: UnitSys
     figures = ["runs", "hours", "power_w", "pue", "carbon_intensity_g_per_kwh", "energy_kwh",
                mass, "electricity_cost_usd", "cloud_cost_usd_low", "cloud_cost_usd_high",
                "device_hours", "fpo", "hours_from", "energy_ratio", "co2e_ratio",
-               "cost_ratio"]  # fmt: skip
+               "cost_ratio", *RANGE_COLUMNS]  # fmt: skip
+    named = [f.replace("co2e_kg", mass) if f.startswith("co2e_kg_") else f for f in figures]
     writer.writerow(
-        ["name", "file", *(f"scenario.{k}" for k in comparison.keys), "hardware", *figures]
+        ["name", "file", *(f"scenario.{k}" for k in comparison.keys), "hardware", *named]
     )
     for row in shown.itertuples():
         values = {f: getattr(row, f, None) for f in figures}
         values[mass] = co2e(row.co2e_kg, system)
+        for which in ("low", "high"):
+            values[f"co2e_kg_{which}"] = co2e(getattr(row, f"co2e_kg_{which}"), system)
         cells = [row.name, row.file, *comparison.scenario(row).values(), row.hardware]
         cells += ["" if v != v else v for v in values.values()]  # NaN: unknown
         writer.writerow([escape.csv_cell(c) for c in cells])
@@ -1058,7 +1114,7 @@ def check_rows(
                 number(e.total.energy_kwh),
                 cost,
             ]
-        notes = [b.message().split(": over budget: ", 1)[-1] for b in outcome.breaches]
+        notes = [b.detail() for b in outcome.breaches]
         if outcome.error is not None:
             notes.append(_error_text(outcome))
         cells.append("; ".join(notes))

@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from greenai import budget, checks, escape, experiment, report, tables
+from greenai.core import budgets
 from greenai.curve import build
 from greenai.errors import InputError
 from greenai.estimate import Assumption, estimate
@@ -403,7 +404,7 @@ def test_every_renderer_is_inert(name: str, file: str, note: str, width: int, co
         checks.Outcome(file, estimate=estimates[0], warnings=(f"{file}: {note}",)),
         checks.Outcome(file, error=InputError(note, where=file, line=2, key=name)),
     ]
-    outcomes[0].breaches = budget.check(estimates[:1], [budget.from_option("co2e=1g")], {})
+    outcomes[0].breaches = budgets.check(estimates[:1], [budget.from_option("co2e=1g")], {})
     for form in ("table", "markdown", "github", "json"):
         assert_inert(report.render_check(outcomes, form, color=color, width=width), color)
     annotations = report.github_annotations(outcomes).splitlines()

@@ -18,7 +18,8 @@ H100 = str(CONFIGS / "today" / "finetune_8xh100_gcp.yaml")
 # DESIGN.md's keys, with Green AI's E x D x H breakdown of the FPO after `fpo` (issue 5)
 KEYS = ["name", "file", "runs", "hours", "power_w", "pue", "carbon_intensity_g_per_kwh",
         "energy_kwh", "co2e_kg", "electricity_cost_usd", "cloud_cost_usd", "device_hours", "fpo",
-        "fpo_breakdown", "per_run", "assumptions"]  # fmt: skip
+        "fpo_breakdown", "per_run", "assumptions", "ranges"]  # fmt: skip
+# issue 14 added "ranges" ({figure: {low, high}}) last, so that every older key keeps its value
 
 
 def invoke(*args: str) -> str:
