@@ -302,3 +302,15 @@ def test_this_repositorys_workflow_passes_its_own_budgets(cli, monkeypatch) -> N
     budgets = [f"--budget={b}" for b in step["with"]["budgets"].split()]
     monkeypatch.chdir(ROOT)
     assert cli("check", step["with"]["paths"], *budgets).code == 0
+
+
+def test_the_starters_commented_cloud_block_prices_when_uncommented(cli, tmp_path) -> None:
+    path = tmp_path / "exp.yaml"
+    assert cli("init", str(path)).code == 0
+    text = path.read_text(encoding="utf-8")
+    for line in ("# cloud:", "#   provider: gcp", "#   price: [1.1 USD/h, 3.7 USD/h]"):
+        assert line in text
+        text = text.replace(line, line.replace("# ", "", 1) if line == "# cloud:" else line[1:])
+    path.write_text(text, encoding="utf-8")
+    result = cli("estimate", str(path), "--format", "json")
+    assert result.code == 0, result.err
