@@ -187,6 +187,11 @@ def _commas(text: str, value: str, example: str) -> str:
     "1,234.5" and "1,234,567" are unambiguous; "2,5" is a decimal comma (pint would read 25) and
     "1,234" could be either, so both are refused with the spelling to use instead.
     """
+    if text.lstrip().startswith("[") or text.rstrip().endswith("]"):  # a quoted YAML list
+        raise QuantityError(
+            f"{example}, got {value!r}: a list is written in YAML, each value with its unit: "
+            "[0.74 USD/h, 2.48 USD/h]"
+        )
     for number in _GROUPED.findall(text):
         plain = number.replace(",", "")
         if _THOUSANDS.fullmatch(number) and (number.count(",") > 1 or "." in number):

@@ -673,3 +673,13 @@ def test_suggest_key_prefers_meaning_then_spelling() -> None:
     assert experiment.suggest_key("qqq", experiment.TOP_KEYS) == []
     # a meaning that has no key at this level falls through to spelling
     assert experiment.suggest_key("location", experiment.FPO_KEYS) == []
+
+
+def test_a_quoted_list_of_prices_says_how_to_write_a_list(cli, tmp_path: Path) -> None:
+    path = tmp_path / "exp.yaml"
+    path.write_text(HEAD + 'hours: 2\ncloud:\n  provider: gcp\n  price: "[0.74, 2.48] USD/h"\n')
+    result = cli("estimate", str(path))
+    assert result.code == 2
+    assert "a list is written in YAML, each value with its unit: [0.74 USD/h, 2.48 USD/h]" in (
+        result.err
+    )
