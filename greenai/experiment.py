@@ -1185,7 +1185,7 @@ def _hardware(check: _Check, document: _Map) -> tuple[DeviceGroup, ...]:
         try:
             device, count = _chips(check.tables, name, count)
         except InputError as error:
-            if backwards := _COUNT_LAST.match(raw):
+            if not match and (backwards := _COUNT_LAST.match(raw)):  # not "8 x opteronx2170"
                 count_first = f"{backwards.group(2)} x {backwards.group(1)}"
                 raise check.error(
                     f"expected 'N x DEVICE' with the count first; write {count_first}",

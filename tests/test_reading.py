@@ -683,3 +683,12 @@ def test_a_quoted_list_of_prices_says_how_to_write_a_list(cli, tmp_path: Path) -
     assert "a list is written in YAML, each value with its unit: [0.74 USD/h, 2.48 USD/h]" in (
         result.err
     )
+
+
+def test_a_count_first_name_with_an_x_in_it_is_not_read_backwards(cli, tmp_path: Path) -> None:
+    path = tmp_path / "exp.yaml"
+    path.write_text("hardware: 8 x opteronx2170\nhours: 2\nregion: fr\n")
+    result = cli("estimate", str(path))
+    assert result.code == 2
+    assert "count first" not in result.err and "2170 x 8" not in result.err
+    assert "opteronx2170" in result.err
