@@ -1214,7 +1214,7 @@ def github_annotations(outcomes: Sequence[Outcome]) -> str:
     lines = []
     for outcome in outcomes:
         for warning in outcome.warnings:
-            place, line, message = _split_location(warning, outcome.path)
+            place, line, message = _split_location(str(warning), outcome.path)
             where = f"file={_escape_property(place)}" + (f",line={line}" if line else "")
             title = "title=greenai%3A unusual value"
             lines.append(f"::warning {where},{title}::{_escape_data(message)}")
