@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Callable, Sequence
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -28,6 +29,10 @@ if TYPE_CHECKING:
     from greenai.compare import Comparison
     from greenai.curve import Curve
     from greenai.flops import Count
+
+
+# the vendor before a device name, dropped as the hardware column drops it (Experiment.label)
+_VENDOR = re.compile(r"^(NVIDIA|AMD|Google|Intel)\s+")
 
 
 class Format(StrEnum):
@@ -661,12 +666,14 @@ def render_model_card(estimates: Sequence[Estimate], training_type: str) -> str:
 
 
 def _hardware_words(estimate: Estimate) -> str:
-    """'64 x NVIDIA V100' rather than Strubell's 'V100x64'."""
-    parts = []
-    for part in estimate.hardware.split(" + "):
-        name, _, times = part.rpartition("x")
-        parts.append(f"{times} x {name.strip()}" if times.isdigit() else part)
-    return " + ".join(parts)
+    """'64 x V100' rather than Strubell's 'V100x64', from the estimate's device groups (a
+    published total without a count: the name alone); the label where there are no groups."""
+    if not estimate.groups:
+        return estimate.hardware
+    return " + ".join(
+        f"{count} x {_VENDOR.sub('', name)}" if count else _VENDOR.sub("", name)
+        for count, name in estimate.groups
+    )
 
 
 # ----------------------------------------------------------------------------- greenai fpo
