@@ -173,6 +173,7 @@ class Estimate:
     location: str | None = None  # where the region is, for a model card
     region: str | None = None  # the resolved region key (gcp:us-east1), for the table
     stages: tuple[Estimate, ...] = ()  # a staged file: its stages, which `total` sums
+    groups: tuple[tuple[int, str], ...] = ()  # (count, device name); count 0: not published
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of DESIGN.md, keys in its order."""
@@ -212,6 +213,8 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         figures = calculator.calculate(stack([{**row.columns, "runs": 1.0}, row.columns]))
     except InputError as error:
         raise error.located(experiment.file, None, error.key) from None
+    # the device count is known unless a published total (energy, device-hours) came without it
+    counted = experiment.count_given or not (experiment.energy_kwh or experiment.device_hours)
     return Estimate(
         name=experiment.name,
         file=experiment.file,
@@ -226,6 +229,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         warnings=implausible(experiment, row.work),
         location=tables.location(experiment.region) if experiment.region else None,
         region=experiment.region.key if experiment.region else None,
+        groups=tuple((g.count if counted else 0, g.device.name) for g in experiment.hardware),
     )
 
 
@@ -265,6 +269,7 @@ def _staged(experiment: Experiment, tables: Tables) -> Estimate:
         warnings=tuple(dict.fromkeys(w for p in parts for w in p.warnings)),
         location="; ".join(dict.fromkeys(locations)) or None,
         stages=parts,
+        groups=tuple(dict.fromkeys(g for p in parts for g in p.groups)),
     )
 
 

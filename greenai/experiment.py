@@ -23,6 +23,7 @@ from greenai import budget, currency, durations, units
 from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.files import read_limited
+from greenai.notice import Notice
 from greenai.tables import (
     BASES,
     SLICE_NAME,
@@ -725,7 +726,7 @@ class _Check:
     def __init__(self, where: str, tables: Tables, scopes: dict[str, str] | None = None) -> None:
         self.where = where
         self.tables = tables
-        self.warnings: list[str] = []
+        self.warnings: list[Notice] = []
         # top-level key -> the path it came from in a staged file ("stages.1"); a key that is
         # not listed was inherited from the top level (or the file has no stages)
         self.scopes = scopes or {}
@@ -750,16 +751,11 @@ class _Check:
             unit = f" {unit}" if unit else ""
             shown = _figure(value) + unit
             shown = f"{said} ({shown})" if said else shown
-            self.warnings.append(
-                str(
-                    self.error(
-                        f"{shown} is far above the usual range (up to {high:,g}{unit}: "
-                        f"{why}); check it",
-                        mapping,
-                        key,
-                        path,
-                    )
-                )
+            self.note(
+                f"{shown} is far above the usual range (up to {high:,g}{unit}: {why}); check it",
+                mapping,
+                key,
+                path,
             )
 
     def low(self, mapping: Any, key: str, value: float, hint: str, path: str = "") -> None:
@@ -775,8 +771,8 @@ class _Check:
             )
 
     def note(self, message: str, mapping: Any, key: str, path: str = "") -> None:
-        """A warning, located like an error (file, line, key)."""
-        self.warnings.append(str(self.error(message, mapping, key, path)))
+        """A warning, located like an error (file, line, key) and kept as those fields."""
+        self.warnings.append(Notice.at(self.error(message, mapping, key, path)))
 
     def error(self, message: str, mapping: Any, key: str, path: str = "") -> InputError:
         lines = getattr(mapping, "lines", {})

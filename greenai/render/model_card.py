@@ -1,0 +1,52 @@
+"""The `co2_eq_emissions` block of a Hugging Face model card's YAML metadata
+(https://huggingface.co/docs/hub/model-cards-co2): emissions in grams; several files add up."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from greenai.estimate import Estimate
+from greenai.render import escape
+
+# the vendor before a device name, dropped as the hardware column drops it (Experiment.label)
+_VENDOR = re.compile(r"^(NVIDIA|AMD|Google|Intel)\s+")
+
+
+def estimates(items: Sequence[Estimate], training_type: str) -> str:
+    import yaml
+
+    from greenai import __version__
+
+    grams = float(f"{sum(e.total.co2e_kg for e in items) * 1000:.6g}")  # 6 significant
+    method = "; ".join(
+        f"{e.name}: {e.total.energy_kwh:,.6g} kWh x {e.carbon_intensity_g_per_kwh:g} g/kWh"
+        for e in items
+    )
+    block: dict[str, object] = {
+        "emissions": int(grams) if grams.is_integer() else grams,
+        "source": f"greenai {__version__} estimate (Strubell et al. 2019 method): {method}",
+        "training_type": training_type,
+    }
+    places = list(dict.fromkeys(e.location for e in items if e.location))
+    if places:
+        block["geographical_location"] = "; ".join(places)
+    block["hardware_used"] = "; ".join(dict.fromkeys(hardware_words(e) for e in items))
+    # every string escaped like terminal text (no control character, no workflow command),
+    # then quoted by the YAML dumper wherever YAML needs it
+    block = {k: escape.terminal(v) if isinstance(v, str) else v for k, v in block.items()}
+    return yaml.safe_dump(
+        {"co2_eq_emissions": block}, sort_keys=False, allow_unicode=True, width=1000
+    )
+
+
+def hardware_words(estimate: Estimate) -> str:
+    """'64 x V100' rather than Strubell's 'V100x64', from the estimate's device groups (a
+    published total without a count: the name alone); the label where there are no groups
+    (an Estimate built by hand)."""
+    if not estimate.groups:
+        return estimate.hardware
+    return " + ".join(
+        f"{count} x {_VENDOR.sub('', name)}" if count else _VENDOR.sub("", name)
+        for count, name in estimate.groups
+    )
