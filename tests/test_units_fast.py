@@ -3,7 +3,9 @@ is the one pint makes (the same value to 1e-12, or the same error)."""
 
 from __future__ import annotations
 
+import csv
 import importlib.util
+import io
 import math
 import subprocess
 import sys
@@ -16,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from greenai import unit_table, units
+from greenai import tables, unit_table, units
 from greenai.core import calculate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,3 +211,36 @@ def test_one_estimate_imports_neither_pint_nor_pandas(config: Path) -> None:
     imported = set(filter(None, line.removeprefix("IMPORTED=").split(",")))
     assert "numpy" in imported  # it did compute
     assert imported & {"pint", "pandas"} == set()
+
+
+# ----------------------------------------------------------------------------- lazy tables
+
+
+@pytest.mark.parametrize("name", ["hardware.csv", "regions.csv"])
+def test_keyed_tables_have_one_record_a_line(name: str) -> None:
+    """What lets a lookup scan for `\\nKEY,` instead of parsing the table (tables._KeyedRows)."""
+    text = (ROOT / "data" / name).read_text(encoding="utf-8")
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(records) == text.count("\n")
+    keys = [row[0] for row in records[1:]]
+    assert len(keys) == len(set(keys))
+
+
+@pytest.mark.parametrize(("name", "key"), [("hardware.csv", "p100"), ("regions.csv", "us")])
+def test_a_key_is_found_without_parsing_the_table(name: str, key: str) -> None:
+    rows = tables._KeyedRows(name)
+    assert key in rows and "no-such-key" not in rows
+    assert "_all" not in rows.__dict__  # nothing parsed the whole table
+    assert f"{key},x" not in rows  # a key no bare line can hold: asks the full parse
+    with (ROOT / "data" / name).open(encoding="utf-8", newline="") as handle:
+        full = {row[0]: row for row in list(csv.reader(handle))[1:]}
+    for each, row in full.items():  # the scan gives each row exactly as the full parse does
+        assert tables._KeyedRows(name)[each] == row
+    assert dict(rows) == full and len(rows) == len(full)
+
+
+def test_one_estimate_builds_only_the_rows_it_uses() -> None:
+    data = tables.load.__wrapped__()  # a fresh load: another test may have listed every row
+    data.region("us"), data.device("P100")
+    assert "_all" not in data._hardware.__dict__  # type: ignore[attr-defined]
+    assert data.regions["us"].name == "United States"
