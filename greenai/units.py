@@ -19,7 +19,6 @@ import functools
 import math
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from greenai import durations
@@ -40,6 +39,8 @@ class QuantityError(ValueError):
 @functools.cache
 def registry() -> pint.UnitRegistry:
     """The application's single registry (pint's advice: one registry per application)."""
+    from importlib import resources  # only here: a plain estimate never builds the registry
+
     import pint
 
     definitions = resources.files("greenai").joinpath("units.txt")
