@@ -11,20 +11,26 @@ from __future__ import annotations
 import csv
 import difflib
 import functools
+import mmap
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from importlib import resources
 from pathlib import Path
+from typing import TypeVar
 
 from greenai.errors import AmbiguousNameError, DataError, InputError, UnknownNameError
 
+_T = TypeVar("_T")
 
+
+@functools.cache
 def data_dir() -> Path:
-    """Where the tables are: inside the installed wheel, or data/ of a source checkout."""
-    packaged = Path(str(resources.files("greenai"))) / "data"
+    """Where the tables are: inside the installed wheel, or data/ of a source checkout. Found
+    once per process, beside this module (what importlib.resources answers for an installed
+    package, without the time it takes to ask)."""
+    packaged = Path(__file__).resolve().parent / "data"
     if (packaged / "regions.csv").is_file():
         return packaged
     checkout = Path(__file__).resolve().parent.parent / "data"
@@ -41,6 +47,98 @@ def _raw(name: str) -> list[list[str]]:
             return list(csv.reader(handle))
     except OSError as error:
         raise DataError(f"cannot read {path}: {error.strerror}") from None
+
+
+class _KeyedRows(Mapping[str, list[str]]):
+    """The rows of a table by key (its first column), read only as far as a lookup needs.
+
+    One estimate looks up one or two of the thousands of rows of data/hardware.csv (690 kB);
+    parsing them all costs more than the rest of the estimate. A key is found by scanning the
+    file's bytes for the line that starts with it (mapped, so only the pages up to it are read);
+    the whole table is parsed only when something iterates it (a listing, a name that is not a
+    key). scripts/build_tables.py writes one record a line with bare keys; a line the scan
+    cannot read alone makes the lookup fall back to the full parse, so it is never wrong.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._path = data_dir() / name
+        self._found: dict[str, list[str] | None] = {}
+        try:
+            with self._path.open(encoding="utf-8", newline="") as handle:
+                self.header = next(csv.reader([handle.readline()]), [])
+        except OSError as error:
+            raise DataError(f"cannot read {self._path}: {error.strerror}") from None
+
+    @functools.cached_property
+    def _all(self) -> dict[str, list[str]]:
+        return {row[0]: row for row in _raw(self._path.name)[1:]}
+
+    def _row(self, key: str) -> list[str] | None:
+        if "_all" in self.__dict__ or not key or any(c in key for c in ',"\r\n'):
+            return self._all.get(key)
+        if key not in self._found:
+            self._found[key] = self._scan(key)
+        return self._found[key]
+
+    def _scan(self, key: str) -> list[str] | None:
+        needle = b"\n" + key.encode("utf-8") + b","
+        try:
+            with (
+                self._path.open("rb") as handle,
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data,
+            ):
+                start = data.find(needle)
+                if start < 0:
+                    return None
+                end = data.find(b"\n", start + 1)
+                line = data[start + 1 : end if end >= 0 else len(data)].decode("utf-8")
+        except (OSError, ValueError) as error:  # ValueError: an empty file cannot be mapped
+            raise DataError(f"cannot read {self._path}: {error}") from None
+        row = next(csv.reader([line]), [])
+        if row[:1] != [key] or len(row) != len(self.header):
+            return self._all.get(key)  # not a whole record on one line: ask the full parse
+        return row
+
+    def __getitem__(self, key: str) -> list[str]:
+        row = self._row(key)
+        if row is None:
+            raise KeyError(key)
+        return row
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self._row(key) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all)
+
+    def __len__(self) -> int:
+        return len(self._all)
+
+
+class _BuiltRows(Mapping[str, _T]):
+    """Rows of a `_KeyedRows` table, each made into its record (`build`) when first asked for:
+    one estimate needs a region and the grids above it, not the 569 rows of regions.csv."""
+
+    def __init__(self, rows: _KeyedRows, build: Callable[[dict[str, str]], _T]) -> None:
+        self._rows, self._build, self._built = rows, build, {}
+
+    def __getitem__(self, key: str) -> _T:
+        if key not in self._built:
+            row = self._rows[key]
+            try:
+                self._built[key] = self._build(dict(zip(self._rows.header, row, strict=True)))
+            except (KeyError, ValueError, IndexError) as error:
+                raise DataError(f"a data table in {data_dir()} is malformed: {error}") from None
+        return self._built[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._built or key in self._rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -316,14 +414,21 @@ class Tables:
 
     def __init__(
         self,
-        regions: list[Region],
-        hardware: list[list[str]],
+        regions: list[Region] | Mapping[str, Region],
+        hardware: list[list[str]] | _KeyedRows,
         prices: list[Price],
         equivalents: list[Equivalent],
     ) -> None:
-        self.regions = {region.key: region for region in regions}
-        self._hardware_header = hardware[0]
-        self._hardware = {row[0]: row for row in hardware[1:]}
+        # by key; load() gives a mapping that reads and builds each row when first asked for
+        self.regions: Mapping[str, Region] = (
+            regions if isinstance(regions, Mapping) else {r.key: r for r in regions}
+        )
+        self._hardware: Mapping[str, list[str]]
+        if isinstance(hardware, _KeyedRows):  # read lazily (load())
+            self._hardware_header, self._hardware = hardware.header, hardware
+        else:
+            self._hardware_header = hardware[0]
+            self._hardware = {row[0]: row for row in hardware[1:]}
         self._built: dict[str, Device] = {}
         self.prices = prices
         self.equivalents = equivalents
@@ -586,8 +691,8 @@ def load() -> Tables:
     """greenai's tables, read once per process."""
     try:
         return Tables(
-            regions=[_region(r) for r in _rows("regions.csv")],
-            hardware=_raw("hardware.csv"),
+            regions=_BuiltRows(_KeyedRows("regions.csv"), _region),
+            hardware=_KeyedRows("hardware.csv"),
             prices=[_price(r) for r in _rows("prices.csv")],
             equivalents=[
                 Equivalent(r["key"], r["name"], float(r["co2e_lb"]), r["year"], r["source"])

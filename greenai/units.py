@@ -1,8 +1,16 @@
 """The one pint registry of greenai, and the parsing of quantities written in experiment files.
 
-Every unit conversion in greenai goes through `registry()`: no hand-written factors for kWh or
+Every unit conversion in greenai goes through this module: no hand-written factors for kWh or
 pounds anywhere else. The registry is built lazily, once, from `units.txt` (a small definition
 file), because pint's full default registry costs more start-up time than a whole estimate.
+
+Importing pint at all costs about as much as the rest of an estimate, so plain quantities never
+need it: "79.2 h", "0.954 lb/kWh", "64 GB" (a number, then units of `unit_table.py` joined by
+* and /) are read with the factors of `unit_table.py`, which scripts/build_unit_table.py asks
+pint for (from units.txt) and tests/test_units_fast.py checks entry by entry against pint, and
+`convert` between such units likewise. Anything else (parentheses, powers, "2 * 3 h", a unit
+the table lacks, an error message that names a unit) goes to pint, which decides; the fast
+reading is taken only where it agrees with pint's, and the tests hold it to that.
 """
 
 from __future__ import annotations
@@ -10,10 +18,11 @@ from __future__ import annotations
 import functools
 import math
 import re
-from importlib import resources
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from greenai import durations
+from greenai.unit_table import DIMENSIONS, UNITS
 
 if TYPE_CHECKING:  # pint is imported lazily: `greenai --help` must not pay for it.
     import pint
@@ -30,6 +39,8 @@ class QuantityError(ValueError):
 @functools.cache
 def registry() -> pint.UnitRegistry:
     """The application's single registry (pint's advice: one registry per application)."""
+    from importlib import resources  # only here: a plain estimate never builds the registry
+
     import pint
 
     definitions = resources.files("greenai").joinpath("units.txt")
@@ -51,14 +62,99 @@ def quantity(value: Any, unit_text: str) -> pint.Quantity:
     return registry().Quantity(value, unit(unit_text))
 
 
-def to(value: pint.Quantity, unit_text: str) -> Any:
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """A quantity read from a file: its magnitude in the unit it was asked for (`parse`'s
+    `default_unit`). Lighter than a pint Quantity, which would need pint imported."""
+
+    magnitude: float
+    unit: str
+
+    def to(self, unit_text: str) -> Amount:
+        return Amount(to(self, unit_text), unit_text)
+
+
+def to(value: Amount | pint.Quantity, unit_text: str) -> Any:
     """The magnitude of `value` in `unit_text` (a float, or an array for array quantities)."""
+    if isinstance(value, Amount):
+        if unit_text == value.unit:
+            return value.magnitude
+        return convert(value.magnitude, value.unit, unit_text)
     return value.to(unit(unit_text)).magnitude
 
 
 def convert(magnitude: Any, from_unit: str, to_unit: str) -> Any:
-    """`magnitude` in `from_unit`, expressed in `to_unit` (for values stored as plain floats)."""
+    """`magnitude` in `from_unit`, expressed in `to_unit` (for values stored as plain floats).
+    Between units of the table (of the same dimension) without pint; otherwise pint decides."""
+    source, target = _fast_unit(from_unit), _fast_unit(to_unit)
+    if source is not None and target is not None and source[1] == target[1]:
+        return magnitude * (source[0] / target[0])
     return quantity(magnitude, from_unit).to(unit(to_unit)).magnitude
+
+
+Reading = tuple[float, tuple[int, ...]]  # (factor to the base units, exponent per dimension)
+
+# A unit expression the table reads: names of unit_table.UNITS joined by * and / (left to right,
+# as pint reads them), no parentheses, powers or spaces between names ("W h" is pint's).
+_FAST_NAME = re.compile(r"[^\W\d]\w*|%")
+_FAST_UNIT = re.compile(r"(?:[^\W\d]\w*|%)(?:[ \t]*[*/][ \t]*(?:[^\W\d]\w*|%))*")
+# A number as Python's tokenizer (pint's) reads it to the same value as float(): ASCII digits
+# (float() reads "٣", pint does not), no "0123" (pint reads 0 and 123), no "1_000", and, see
+# _fast_quantity, no "1e3J" (an imaginary number).
+_FAST_QUANTITY = re.compile(
+    r"(?P<number>[-+]?(?:(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?"
+    r"|[0-9]+[eE][-+]?[0-9]+|[1-9][0-9]*|0+))"
+    r"(?P<space>[ \t]*)(?P<unit>" + _FAST_UNIT.pattern + r")"
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _fast_unit(text: str) -> Reading | None:
+    """The factor and dimension of a unit expression from the table, None where pint must read
+    it. The factors multiply left to right as pint's evaluator does."""
+    if text in UNITS:
+        return UNITS[text]
+    if not _FAST_UNIT.fullmatch(text):
+        return None
+    factor, dimensions = 1.0, [0] * len(DIMENSIONS)
+    sign = 1
+    position = 0
+    while position < len(text):
+        if text[position] in " \t":
+            position += 1
+        elif text[position] in "*/":
+            sign = 1 if text[position] == "*" else -1
+            position += 1
+        else:
+            name = _FAST_NAME.match(text, position)
+            if name is None or name.group() not in UNITS:
+                return None
+            scale, exponents = UNITS[name.group()]
+            factor = factor * scale if sign > 0 else factor / scale
+            dimensions = [d + sign * e for d, e in zip(dimensions, exponents, strict=True)]
+            position = name.end()
+    return factor, tuple(dimensions)
+
+
+def _fast_quantity(text: str, default: Reading) -> float | None:
+    """The magnitude in the default unit of `NUMBER UNIT` text, read with the table; None for
+    anything pint must read (or that is an error, so that pint's message names the units)."""
+    match = _FAST_QUANTITY.fullmatch(text)
+    if match is None:
+        return None
+    number, unit_text = match.group("number"), match.group("unit")
+    if not match.group("space") and unit_text[0] in "jJ" and "e" in number.lower():
+        return None  # "1e3J" is an imaginary number to Python's tokenizer (pint's)
+    reading = _fast_unit(unit_text)
+    magnitude = float(number)
+    if reading is None or not math.isfinite(magnitude):
+        return None
+    factor, dimensions = reading
+    if not any(dimensions) and any(default[1]):  # "50 %" of a non-dimensionless key: 0.5 of it
+        return magnitude * factor
+    if dimensions != default[1]:
+        return None
+    return magnitude * (factor / default[0])
 
 
 def _clean(text: str) -> str:
@@ -82,8 +178,8 @@ _GROUPED = re.compile(r"\d[\d,]*,[\d,]*(?:\.\d*)?")  # a number with commas in i
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
 
 
-def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Quantity:
-    """Parse a value from an experiment file into a Quantity with the dimension of `default_unit`.
+def parse(value: Any, default_unit: str, expected: str | None = None) -> Amount:
+    """Parse a value from an experiment file into an Amount in `default_unit`.
 
     A bare number (int or float, or a numeric string) takes `default_unit`, the documented unit
     of its key; a string with a unit must have the same dimension. A clock time ("1:30",
@@ -95,7 +191,7 @@ def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Qu
     """
     what = expected or f"a quantity in {default_unit}"
     try:
-        return _parse(value, default_unit, what)
+        return Amount(_parse(value, default_unit, what), default_unit)
     except QuantityError:
         raise
     except Exception as error:  # pint and float() raise many types on strange input
@@ -105,15 +201,28 @@ def parse(value: Any, default_unit: str, expected: str | None = None) -> pint.Qu
         ) from None
 
 
-def _parse(value: Any, default_unit: str, what: str) -> pint.Quantity:
+def _reading(unit_text: str) -> Reading:
+    """Factor and dimension of a unit: from the table, else from pint (which raises for a unit
+    it does not know)."""
+    found = _fast_unit(unit_text)
+    if found is not None:
+        return found
+    factor, _ = registry().get_root_units(unit(unit_text))
+    dimensions = unit(unit_text).dimensionality
+    if set(dimensions) - set(DIMENSIONS):
+        raise ValueError(f"{unit_text!r} has a dimension units.txt does not define")
+    return float(factor), tuple(int(dimensions.get(name, 0)) for name in DIMENSIONS)
+
+
+def _parse(value: Any, default_unit: str, what: str) -> float:
+    """The magnitude of `value` in `default_unit` (see `parse`)."""
     example = f"expected {what} (e.g. '{_example(default_unit)}')"
     if isinstance(value, bool) or value is None:
         raise QuantityError(f"{example}, got {value!r}")
-    ureg = registry()
-    default = unit(default_unit)
+    default = _reading(default_unit)
     if isinstance(value, int | float):
         try:
-            result = ureg.Quantity(float(value), default)
+            magnitude = float(value)
         except OverflowError:
             raise QuantityError(f"{example}, got a number of {len(str(value)):,} digits") from None
     elif isinstance(value, str):
@@ -123,7 +232,7 @@ def _parse(value: Any, default_unit: str, what: str) -> pint.Quantity:
         if len(text) > MAX_TEXT:
             raise QuantityError(f"{example}, got {len(text):,} characters (at most {MAX_TEXT})")
         if durations.is_clock(text):
-            result = _clock(text, value, default, example)
+            magnitude = _clock(text, value, default_unit, default, example)
         else:
             if _BASE_PREFIX.match(text):
                 raise QuantityError(
@@ -131,19 +240,13 @@ def _parse(value: Any, default_unit: str, what: str) -> pint.Quantity:
                 )
             text = _commas(text, value, example)
             try:
-                result = ureg.Quantity(float(text), default)
+                magnitude = float(text)
             except ValueError:
                 _check_grammar(text, value, example)
-                try:
-                    result = ureg.Quantity(text)
-                except Exception as error:  # pint raises several types for unparsable text
-                    raise QuantityError(
-                        f"{example}, could not read {value!r}: {_reason(error)}"
-                    ) from None
-                if not isinstance(result, ureg.Quantity):  # a bare expression such as "2*3"
-                    result = ureg.Quantity(float(result), default)
-                elif result.dimensionless and not default.dimensionless:
-                    result = ureg.Quantity(result.to("").magnitude, default)
+                fast = _fast_quantity(text, default)
+                magnitude = (
+                    _with_pint(text, value, default_unit, what, example) if fast is None else fast
+                )
     else:
         raise QuantityError(
             f"{example}, got a "
@@ -155,21 +258,35 @@ def _parse(value: Any, default_unit: str, what: str) -> pint.Quantity:
                 else type(value).__name__
             )
         )
+    if not math.isfinite(magnitude):
+        raise QuantityError(f"expected {what} that is a finite number, got {value!r}")
+    return magnitude
+
+
+def _with_pint(text: str, value: str, default_unit: str, what: str, example: str) -> float:
+    """What pint reads `text` as, in `default_unit`: for what the table cannot read."""
+    ureg = registry()
+    default = unit(default_unit)
+    try:
+        result = ureg.Quantity(text)
+    except Exception as error:  # pint raises several types for unparsable text
+        raise QuantityError(f"{example}, could not read {value!r}: {_reason(error)}") from None
+    if not isinstance(result, ureg.Quantity):  # a bare expression such as "2*3"
+        result = ureg.Quantity(float(result), default)
+    elif result.dimensionless and not default.dimensionless:
+        result = ureg.Quantity(result.to("").magnitude, default)
     if result.dimensionality != default.dimensionality:
         raise QuantityError(
             f"expected {what} (convertible to {default_unit}), got {value!r} "
             f"which is in {result.units:~P}"
         )
-    magnitude = result.to(default).magnitude
-    if not math.isfinite(magnitude):
-        raise QuantityError(f"expected {what} that is a finite number, got {value!r}")
-    return result
+    return result.to(default).magnitude
 
 
-def _clock(text: str, value: str, default: pint.Unit, example: str) -> pint.Quantity:
-    """A clock time as a duration; refused for any other kind of quantity, never read as a
-    number (pint reads "1:30" as 30)."""
-    if default.dimensionality != unit("hour").dimensionality:
+def _clock(text: str, value: str, default_unit: str, default: Reading, example: str) -> float:
+    """A clock time as a duration in `default_unit`; refused for any other kind of quantity,
+    never read as a number (pint reads "1:30" as 30)."""
+    if default[1] != _reading("hour")[1]:
         raise QuantityError(
             f"{example}, got {value!r}, which looks like a clock time ({durations.FORMS}); "
             "clock times are read only where a duration is expected"
@@ -178,7 +295,7 @@ def _clock(text: str, value: str, default: pint.Unit, example: str) -> pint.Quan
         seconds = durations.parse_seconds(text)
     except durations.DurationError as error:
         raise QuantityError(f"{example}, could not read a clock time: {error}") from None
-    return registry().Quantity(seconds / 3600, unit("hour"))
+    return convert(seconds / 3600, "hour", default_unit)
 
 
 def _commas(text: str, value: str, example: str) -> str:

@@ -20,6 +20,15 @@ class Result:
     err: str
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _pint_registry() -> None:
+    """Build pint's registry once, before any test: an estimate no longer does, and the first
+    reading that needs pint must not spend its build time (~0.5 s) inside a hypothesis deadline."""
+    from greenai import units
+
+    units.registry()
+
+
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]):
     """Run `greenai ARGS` through main() (the error funnel included) and capture its output."""

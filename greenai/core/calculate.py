@@ -56,7 +56,9 @@ COST_RULE = "cloud compute at on-demand prices where a cloud price is known, els
 
 @functools.cache
 def _factors() -> tuple[float, float]:
-    """W x h -> kWh and g -> kg, from the one pint registry (no hand-typed 1000)."""
+    """W x h -> kWh and g -> kg, from greenai's unit table (no hand-typed 1000): the factors
+    pint gives for units.txt, checked against pint by tests/test_units_fast.py, so an estimate
+    need not import pint."""
     from greenai import units
 
     return float(units.convert(1.0, "W*h", "kWh")), float(units.convert(1.0, "g", "kg"))

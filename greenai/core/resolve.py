@@ -139,7 +139,8 @@ class Work:
 
 
 def memory_power_w(memory_gb: Any) -> Any:
-    return units.to(units.quantity(memory_gb, "GB") * units.quantity(MEMORY_W_PER_GB, "W/GB"), "W")
+    # GB x W/GB in W, by the units table (an array of memory sizes works too)
+    return units.convert(memory_gb * MEMORY_W_PER_GB, "GB*W/GB", "W")
 
 
 def resolve_draw(
