@@ -467,6 +467,24 @@ RANGED_CSV = ("power_w", "energy_kwh", "co2e_kg", "electricity_cost_usd", "cost_
 RANGE_COLUMNS = [f"{name}_{which}" for name in RANGED_CSV for which in ("low", "high")]
 
 
+# issue 14, after every older column: embodied and total CO2e (in the --units mass) and on-site
+# water (L), each with its low and high; empty where unknown
+EMBODIED_WATER_CSV = ("embodied_co2e_kg", "total_co2e_kg", "water_l")
+EMBODIED_WATER_COLUMNS = [f"{n}{s}" for n in EMBODIED_WATER_CSV for s in ("", "_low", "_high")]
+
+
+def _embodied_water(
+    bound: Callable[[str, str], float | None], system: UnitSystem
+) -> list[float | None]:
+    cells: list[float | None] = []
+    for name in EMBODIED_WATER_CSV:
+        for which in ("value", "low", "high"):
+            value = bound(name, which)
+            mass = name != "water_l" and value is not None and value == value
+            cells.append(co2e(value, system) if mass else value)  # type: ignore[arg-type]
+    return cells
+
+
 def _bounds(figures: Figures, system: UnitSystem) -> list[float | None]:
     cells = []
     for name in RANGED_CSV:
@@ -505,6 +523,7 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
             "mfu",
             "mfu_from",
             *(c.replace("co2e_kg", mass) for c in RANGE_COLUMNS),
+            *(c.replace("co2e_kg", mass) for c in EMBODIED_WATER_COLUMNS),
         ]
     )
     for e in estimates:
@@ -538,6 +557,7 @@ def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: b
                     w.mfu if w is not None else None,
                     w.mfu_from if w is not None else None,
                     *_bounds(t, system),
+                    *_embodied_water(t.bound, system),
                 )
             ]
         )
@@ -1072,6 +1092,7 @@ def _comparison_csv(comparison: Comparison, shown: pd.DataFrame, system: UnitSys
                "device_hours", "fpo", "hours_from", "energy_ratio", "co2e_ratio",
                "cost_ratio", *RANGE_COLUMNS]  # fmt: skip
     named = [f.replace("co2e_kg", mass) if f.startswith("co2e_kg_") else f for f in figures]
+    named += [c.replace("co2e_kg", mass) for c in EMBODIED_WATER_COLUMNS]
     writer.writerow(
         ["name", "file", *(f"scenario.{k}" for k in comparison.keys), "hardware", *named]
     )
@@ -1082,6 +1103,12 @@ def _comparison_csv(comparison: Comparison, shown: pd.DataFrame, system: UnitSys
             values[f"co2e_kg_{which}"] = co2e(getattr(row, f"co2e_kg_{which}"), system)
         cells = [row.name, row.file, *comparison.scenario(row).values(), row.hardware]
         cells += ["" if v != v else v for v in values.values()]  # NaN: unknown
+        cells += [
+            "" if v != v else v
+            for v in _embodied_water(
+                lambda n, w, r=row: getattr(r, n if w == "value" else f"{n}_{w}"), system
+            )
+        ]
         writer.writerow([escape.csv_cell(c) for c in cells])
     return buffer.getvalue()
 

@@ -275,6 +275,28 @@ def test_json_carries_the_new_figures_top_level_per_run_and_ranges(cli) -> None:
     assert item["total_co2e_kg"] == pytest.approx(item["co2e_kg"] + item["embodied_co2e_kg"])
 
 
+def test_csv_carries_the_new_figures(cli) -> None:
+    result = cli("estimate", str(H100), str(QUEBEC), "--format", "csv")
+    assert result.code == 0, result.err
+    rows = list(csv.DictReader(result.out.splitlines()))
+    for row in rows:
+        assert float(row["embodied_co2e_kg"]) == pytest.approx(8 * 108 * rate("h100-sxm5-80gb")[0])
+        assert float(row["total_co2e_kg"]) == pytest.approx(
+            float(row["co2e_kg"]) + float(row["embodied_co2e_kg"])
+        )
+        assert row["water_l"] == ""  # Google publishes no per-region WUE here: unknown
+        assert float(row["embodied_co2e_kg_low"]) <= float(row["embodied_co2e_kg_high"])
+    grid = cli("compare", str(H100), "--vary", "region=aws:us-east-1,gcp:us-central1",
+               "--format", "csv", "--units", "imperial")  # fmt: skip
+    assert grid.code == 0, grid.err
+    east, central = csv.DictReader(grid.out.splitlines())
+    pounds = 8 * 108 * rate("h100-sxm5-80gb")[0] / 0.45359237  # --units imperial: lb
+    assert float(east["embodied_co2e_lb"]) == pytest.approx(pounds)
+    assert float(east["water_l"]) == pytest.approx(float(east["energy_kwh"]) / 1.15 * 0.12)
+    assert float(east["water_l_low"]) <= float(east["water_l"]) <= float(east["water_l_high"])
+    assert central["water_l"] == "" and float(central["total_co2e_lb"]) > float(central["co2e_lb"])
+
+
 def test_the_sum_of_estimates_keeps_the_rule() -> None:
     parts = [priced(H100, "region=aws:us-east-1"), priced(H100, "hardware.0.device=B200")]
     summed = total(parts)
