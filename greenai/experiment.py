@@ -69,7 +69,7 @@ _SAME_SLOT = {"hours": ("duration",), "duration": ("hours",)}
 DEVICE_KEYS = ("device", "count", "power", "utilization")
 CLOUD_KEYS = ("provider", "instance", "price", "as_of")
 EMBODIED_KEYS = ("lifetime", "use_share", "host")
-BUDGET_KEYS = ("co2e", "cost", "energy")
+BUDGET_KEYS = ("co2e", "cost", "energy", "co2e_total")
 FPO_KEYS = ("per_example", "examples", "parameters", "tokens", "total", "mode", "precision", "mfu")
 FPO_MODES = {"training": 6.0, "inference": 2.0}  # FPO per parameter per token (Kaplan et al.)
 # The dense peak columns of data/hardware.csv, in the order a default precision is chosen.

@@ -232,6 +232,11 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
                 "co2e": {**limit, "examples": ["50 kg"]},
                 "cost": {**limit, "examples": ["1000 USD"]},
                 "energy": {**limit, "examples": ["2 MWh"]},
+                "co2e_total": {
+                    **limit,
+                    "examples": ["60 kg"],
+                    "description": "Operational + embodied CO2e (co2e is operational alone).",
+                },
             },
         },
     }

@@ -371,3 +371,20 @@ def test_calculator_total_adds_embodied_only_where_known() -> None:
     assert out["total_co2e_kg"][1].tolist() == out["co2e_kg"][1].tolist()
     del columns["embodied_kg_per_device_hour"], columns["wue_l_per_kwh"]  # optional: unknown
     assert np.isnan(calculate.calculate(columns)["water_l"]).all()
+
+
+# ----------------------------------------------------------------------------- budgets
+
+
+def test_co2e_budget_stays_operational_and_co2e_total_adds_embodied(cli, write) -> None:
+    found = priced(H100)
+    between = (found.total.co2e_kg + found.total.total_co2e_kg) / 2  # 305.2 .. 318.5 kg
+    limit = f"{between:.1f}kg"
+    assert cli("estimate", str(H100), "--budget", f"co2e={limit}").code == 0
+    over = cli("estimate", str(H100), "--budget", f"co2e_total={limit}")
+    assert over.code == 1
+    assert "over budget: total CO2e (operational + embodied) 318.5 kg" in over.err
+    text = H100.read_text(encoding="utf-8") + f"budget:\n  co2e_total: {between:.1f} kg\n"
+    assert cli("check", str(write(text))).code == 1
+    high = cli("estimate", str(H100), "--budget", "co2e_total=340kg", "--budget-on", "high")
+    assert high.code == 1 and "high end of its range" in high.err  # 346.6 kg at the high end
