@@ -134,7 +134,18 @@ def calculate(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         cloud = machine_hours * c["runs"] * c["cloud_usd_per_hour"]
         operational = energy * c["carbon_intensity_g_per_kwh"] * kg_per_g
         all_device_hours = device_hours * c["runs"]
-        embodied = all_device_hours * c["embodied_kg_per_device_hour"]
+        rate, wue = c["embodied_kg_per_device_hour"], c["wue_l_per_kwh"]
+        embodied = all_device_hours * rate
+        # embodied CO2e counts in the total only where it is known: never a silent 0. The
+        # shortcuts spare a grid two passes where every row is known, or none is
+        if np.isnan(rate).all():
+            total_co2e = operational
+        elif np.isnan(embodied).any():
+            total_co2e = np.where(np.isnan(embodied), operational, operational + embodied)
+        else:
+            total_co2e = operational + embodied
+        # on-site water: IT energy (before PUE) x WUE, as providers define WUE
+        water = wue if np.isnan(wue).all() else it_energy * c["runs"] * wue
         figures = {
             "hours": c["hours"] * c["runs"],
             "power_w": power,
@@ -146,16 +157,14 @@ def calculate(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
             "device_hours": all_device_hours,
             "fpo": c["fpo_per_run"] * c["runs"],
             "embodied_co2e_kg": embodied,
-            # embodied CO2e counts in the total only where it is known: never a silent 0
-            "total_co2e_kg": np.where(np.isnan(embodied), operational, operational + embodied),
-            # on-site water: IT energy (before PUE) x WUE, as providers define WUE
-            "water_l": it_energy * c["runs"] * c["wue_l_per_kwh"],
+            "total_co2e_kg": total_co2e,
+            "water_l": water,
         }
-    shape = (*np.broadcast_shapes(*(a.shape[:-1] for a in c.values())), 3)
-    figures = {name: np.broadcast_to(array, shape) for name, array in figures.items()}
+    # before broadcasting: a figure holds an infinity if and only if its broadcast does
     if any(np.isinf(figures[name]).any() for name in _SUMS):
         raise InputError(
             "the figures are too large to compute (not finite); check hours, power, counts and "
             "runs for a misplaced exponent"
         )
-    return figures
+    shape = (*np.broadcast_shapes(*(a.shape[:-1] for a in c.values())), 3)
+    return {name: np.broadcast_to(array, shape) for name, array in figures.items()}
