@@ -19,6 +19,8 @@ METRICS = {
     "co2e": ("kg", "a mass of CO2e", "50 kg"),
     "cost": ("USD", "an amount of money", "1000 USD"),
     "energy": ("kWh", "an amount of energy", "2 MWh"),
+    # issue 14: operational + embodied CO2e (`co2e` stays operational, as published figures are)
+    "co2e_total": ("kg", "a mass of CO2e", "60 kg"),
 }
 
 

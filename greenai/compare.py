@@ -27,7 +27,7 @@ import numpy as np
 from greenai import estimate as calc
 from greenai import experiment
 from greenai.core import calculate as calculator
-from greenai.core.resolve import machine_rate
+from greenai.core.resolve import machine_rate, resolve_embodied, resolve_wue
 from greenai.errors import InputError
 from greenai.estimate import Assumption, Estimate, Figures, Work
 from greenai.experiment import Experiment
@@ -40,9 +40,11 @@ PARTS = {
     "hardware": "machine",
     "memory": "machine",
     "power": "machine",
+    "embodied": "machine",
     "region": "site",
     "site": "site",
     "pue": "site",
+    "wue": "site",
     "carbon_intensity": "site",
     "electricity_price": "site",
     "basis": "site",
@@ -501,7 +503,16 @@ def _frame(
     }
     for name in calculator.FIGURES:
         columns[name] = figures[name][:, value]
-    for name in ("energy_kwh", "co2e_kg", "electricity_cost_usd", "cost_usd", "power_w"):
+    for name in (
+        "energy_kwh",
+        "co2e_kg",
+        "electricity_cost_usd",
+        "cost_usd",
+        "power_w",
+        "embodied_co2e_kg",
+        "total_co2e_kg",
+        "water_l",
+    ):
         columns[f"{name}_low"] = figures[name][:, low]
         columns[f"{name}_high"] = figures[name][:, high]
     columns["cloud_cost_usd_low"] = figures["cloud_cost_usd"][:, low]
@@ -678,13 +689,17 @@ def _one_file(
         file_notes[(index, part, i)] = file_notes.get((index, part, i), ()) + tuple(out)
         return value
 
-    # machine: power, devices, throughput
+    # machine: power, devices, throughput, embodied CO2e per device-hour (NaN: unknown)
     power = np.empty((len(machines), 3))
     devices = np.empty(len(machines))
+    embodied = np.full((len(machines), 3), np.nan)
     labels = []
     for i, (combo, m, extra) in enumerate(machines):
         file_notes[(index, "machine", i)] = tuple(extra)
         power[i] = noted("machine", i, chosen("machine", combo), calc.resolve_power, m)
+        rate = noted("machine", i, chosen("machine", combo), resolve_embodied, m)
+        if rate is not None:
+            embodied[i] = rate
         devices[i] = sum(g.count for g in m.hardware)
         labels.append(m.label())
     scale = np.ones(len(machines))
@@ -693,14 +708,18 @@ def _one_file(
         scale, text = _throughput_scale(document, where, variations, tables, machines)
         lead.append(text)
 
-    # site: PUE, carbon intensity, electricity price
+    # site: PUE, water usage effectiveness (NaN: unknown), carbon intensity, electricity price
     pue = np.empty(len(sites))
+    wue = np.full(len(sites), np.nan)
     intensity = np.empty(len(sites))
     price = np.full(len(sites), np.nan)
     for i, (combo, s, extra) in enumerate(sites):
         file_notes[(index, "site", i)] = tuple(extra)
         here = chosen("site", combo)
         pue[i] = noted("site", i, here, calc.resolve_pue, s)
+        water = noted("site", i, here, resolve_wue, s)
+        if water is not None:
+            wue[i] = water
         intensity[i] = noted("site", i, here, calc.resolve_intensity, s, tables)
         found = noted("site", i, here, calc.resolve_electricity_price, s, tables)
         if found is not None:
@@ -797,6 +816,8 @@ def _one_file(
         devices=devices,
         rate=rate,
         pue=pue,
+        embodied=embodied,
+        wue=wue,
         intensity=intensity,
         price=price,
         hours=hours,
@@ -824,6 +845,8 @@ class _Grid:
     devices: np.ndarray  # (m,)
     rate: np.ndarray  # (m, s, 3) USD per machine-hour (on-demand, spot, on-demand); NaN: none
     pue: np.ndarray  # (s,)
+    embodied: np.ndarray  # (m, 3) kg CO2e per device-hour (value, low, high); NaN: unknown
+    wue: np.ndarray  # (s,) L of on-site water per kWh of IT energy; NaN: unknown
     intensity: np.ndarray  # (s,)
     price: np.ndarray  # (s,)
     hours: np.ndarray  # (m, o)
@@ -886,6 +909,8 @@ class _Grid:
             "fpo_per_run": self.fpo[o][:, None],
             "it_energy_kwh": nan,
             "device_hours": nan,
+            "embodied_kg_per_device_hour": self.embodied[m],
+            "wue_l_per_kwh": self.wue[s][:, None],
         }
 
 
@@ -921,6 +946,8 @@ def _as_given(
         devices=np.ones(1),
         rate=np.zeros((1, 1, 3)),
         pue=np.array([priced.pue]),
+        embodied=np.full((1, 3), np.nan),  # unused: the figures are given
+        wue=np.full(1, np.nan),
         intensity=np.array([priced.carbon_intensity_g_per_kwh]),
         price=np.ones(1),
         hours=empty,

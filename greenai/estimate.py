@@ -65,7 +65,17 @@ __all__ = [
 ]
 
 # figures that have a range in `Figures.ranges` (hours, device-hours and FPO are exact)
-RANGED = ("power_w", "energy_kwh", "co2e_kg", "electricity_cost_usd", "cloud_cost_usd", "cost_usd")
+RANGED = (
+    "power_w",
+    "energy_kwh",
+    "co2e_kg",
+    "electricity_cost_usd",
+    "cloud_cost_usd",
+    "cost_usd",
+    "embodied_co2e_kg",
+    "total_co2e_kg",
+    "water_l",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +84,13 @@ class Figures:
     file gives energy or device-hours without the wall-clock time (published figures often do).
 
     Each figure is the value; `ranges` holds its (low, high) where it has one. The cloud cost is
-    kept as (spot, on-demand) as before; its value is the on-demand price (see `cost_usd`)."""
+    kept as (spot, on-demand) as before; its value is the on-demand price (see `cost_usd`).
+
+    `co2e_kg` is operational CO2e (the electricity), as every published figure is; embodied CO2e
+    (manufacturing, amortised) is None where a device has no footprint in data/embodied.csv, and
+    `total_co2e_kg` is operational + embodied where embodied is known, else operational alone.
+    `water_l` (on-site, IT energy x WUE) is None where no WUE is known. They come after `ranges`
+    with defaults, so that code building Figures by keyword keeps working."""
 
     hours: float | None
     power_w: float | None
@@ -85,6 +101,9 @@ class Figures:
     device_hours: float | None
     fpo: float | None
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    embodied_co2e_kg: float | None = None
+    total_co2e_kg: float | None = None
+    water_l: float | None = None
 
     @property
     def cost_usd(self) -> float | None:
@@ -133,6 +152,9 @@ class Figures:
             device_hours=known("device_hours"),
             fpo=known("fpo"),
             ranges=ranges,
+            embodied_co2e_kg=known("embodied_co2e_kg"),
+            total_co2e_kg=known("total_co2e_kg"),
+            water_l=known("water_l"),
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -142,6 +164,9 @@ class Figures:
             "power_w": self.power_w,
             "energy_kwh": self.energy_kwh,
             "co2e_kg": self.co2e_kg,
+            "embodied_co2e_kg": self.embodied_co2e_kg,
+            "total_co2e_kg": self.total_co2e_kg,
+            "water_l": self.water_l,
             "electricity_cost_usd": self.electricity_cost_usd,
             "cloud_cost_usd": {"low": cloud[0], "high": cloud[1]} if cloud else None,
             "device_hours": self.device_hours,
@@ -188,6 +213,11 @@ class Estimate:
             "carbon_intensity_g_per_kwh": self.carbon_intensity_g_per_kwh,
             "energy_kwh": total["energy_kwh"],
             "co2e_kg": total["co2e_kg"],
+            # issue 14: operational CO2e stays `co2e_kg`; embodied is None where unknown, and
+            # the total is operational + embodied where embodied is known, else operational
+            "embodied_co2e_kg": total["embodied_co2e_kg"],
+            "total_co2e_kg": total["total_co2e_kg"],
+            "water_l": total["water_l"],
             "electricity_cost_usd": total["electricity_cost_usd"],
             "cloud_cost_usd": total["cloud_cost_usd"],
             "device_hours": total["device_hours"],
@@ -278,7 +308,9 @@ def _staged(experiment: Experiment, tables: Tables) -> Estimate:
 
 def total(estimates: Iterable[Estimate]) -> Figures:
     """The sum over experiments (the total row); a figure is None if any part of it is unknown
-    (money without a price, hours where a file gave energy or device-hours alone)."""
+    (money without a price, hours where a file gave energy or device-hours alone, embodied CO2e
+    or water where a part has no footprint or WUE). The total CO2e is the sum of the parts'
+    totals, each of which holds operational CO2e at least, so it is always known."""
     items = list(estimates)
 
     def summed(values: list[Any]) -> Any:
@@ -290,6 +322,9 @@ def total(estimates: Iterable[Estimate]) -> Figures:
         parts = [e.total.ranges.get(name) for e in items]
         if None not in parts:
             ranges[name] = (sum(p[0] for p in parts), sum(p[1] for p in parts))  # type: ignore[index]
+    totals = [  # each part's total: operational + embodied where known, else operational
+        e.total.co2e_kg if e.total.total_co2e_kg is None else e.total.total_co2e_kg for e in items
+    ]
     return Figures(
         hours=summed([e.total.hours for e in items]),
         power_w=summed([e.total.power_w for e in items]),
@@ -302,4 +337,7 @@ def total(estimates: Iterable[Estimate]) -> Figures:
         device_hours=summed([e.total.device_hours for e in items]),
         fpo=summed([e.total.fpo for e in items]),
         ranges=ranges,
+        embodied_co2e_kg=summed([e.total.embodied_co2e_kg for e in items]),
+        total_co2e_kg=sum(totals),
+        water_l=summed([e.total.water_l for e in items]),
     )

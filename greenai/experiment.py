@@ -44,6 +44,7 @@ TOP_KEYS = (
     "hardware",
     "memory",
     "power",
+    "embodied",
     "hours",
     "duration",
     "energy",
@@ -52,6 +53,7 @@ TOP_KEYS = (
     "region",
     "site",
     "pue",
+    "wue",
     "carbon_intensity",
     "electricity_price",
     "basis",
@@ -67,7 +69,8 @@ STAGE_KEYS = tuple(k for k in TOP_KEYS if k not in ("budget", "stages"))
 _SAME_SLOT = {"hours": ("duration",), "duration": ("hours",)}
 DEVICE_KEYS = ("device", "count", "power", "utilization")
 CLOUD_KEYS = ("provider", "instance", "price", "as_of")
-BUDGET_KEYS = ("co2e", "cost", "energy")
+EMBODIED_KEYS = ("lifetime", "use_share", "host")
+BUDGET_KEYS = ("co2e", "cost", "energy", "co2e_total")
 FPO_KEYS = ("per_example", "examples", "parameters", "tokens", "total", "mode", "precision", "mfu")
 FPO_MODES = {"training": 6.0, "inference": 2.0}  # FPO per parameter per token (Kaplan et al.)
 # The dense peak columns of data/hardware.csv, in the order a default precision is chosen.
@@ -164,6 +167,16 @@ class Cloud:
 
 
 @dataclass(frozen=True, slots=True)
+class EmbodiedSettings:
+    """`embodied:` of a file: how a device's manufacturing footprint is spread over its hours.
+    None: greenai.embodied's sourced default (5 years, range 3..6; use share 0.85)."""
+
+    lifetime_years: float | None = None
+    use_share: float | None = None
+    host: bool = False  # add the device's share of its server (where data/embodied.csv has one)
+
+
+@dataclass(frozen=True, slots=True)
 class Fpo:
     """Work per run, in one of the forms of DESIGN.md; `per_run()` gives the FLOP count."""
 
@@ -206,6 +219,9 @@ class Experiment:
     basis: str | None = None  # intensity basis (greenai.tables.BASES); None: the default
     # money the file gave in another currency: (key, how it was converted, rate source)
     conversions: tuple[tuple[str, str, str], ...] = ()
+    # on-site water per kWh of IT energy (L/kWh), as given; None: the region's published figure
+    wue_l_per_kwh: float | None = None
+    embodied: EmbodiedSettings | None = None  # None: greenai.embodied's defaults
 
     def label(self) -> str:
         """The hardware as Strubell et al. wrote it ("V100x64"), groups joined with " + "."""
@@ -1127,6 +1143,10 @@ def _body(check: _Check, document: _Map, name: str, budgets: tuple[Budget, ...])
         check.usual(document, "electricity_price", values["electricity_price_usd_per_kwh"])
     if "basis" in document:
         values["basis"] = _basis(check, document)
+    if "wue" in document:
+        values["wue_l_per_kwh"] = _wue(check, document)
+    if "embodied" in document:
+        values["embodied"] = _embodied(check, document)
     if region is None and "carbon_intensity_g_per_kwh" not in values:
         raise InputError(
             "missing key 'region' (a key of data/regions.csv such as us, fr or "
@@ -1307,6 +1327,73 @@ def _chips(tables: Tables, name: str, count: int) -> tuple[Device, int]:
     if piece is None:
         return tables.device(name), count
     return piece[0], piece[1] * count
+
+
+# The highest per-region WUE in data/regions.csv: Azure westus3 (Arizona), 2.24 L/kWh (Microsoft
+# datacenter fact sheets, 2022); a figure far above it is more often a unit slip (mL, gallons).
+WUE_USUAL = 5.0
+WUE_USUAL_WHY = "the highest provider figure in data/regions.csv is 2.24 L/kWh (Azure westus3)"
+# Longest service life in greenai's sources: 6 years (IDRIS's Jean Zay, Luccioni et al. 2023).
+LIFETIME_USUAL_YEARS = 15.0
+
+
+def _wue(check: _Check, document: _Map) -> float:
+    """`wue:` water usage effectiveness, litres of on-site water per kWh of IT energy (the
+    providers' definition: IT energy, before PUE). 0 is allowed: air-cooled sites publish it."""
+    wue = check.non_negative(
+        document, "wue", "L/kWh", "a water usage effectiveness (e.g. 1.8 L/kWh)"
+    )
+    if wue > WUE_USUAL:
+        check.note(
+            f"{_figure(wue)} L/kWh is far above the usual range (up to {WUE_USUAL:g} L/kWh: "
+            f"{WUE_USUAL_WHY}); check it",
+            document,
+            "wue",
+        )
+    return wue
+
+
+def _embodied(check: _Check, document: _Map) -> EmbodiedSettings:
+    """`embodied: {lifetime: 5 years, use_share: 0.85, host: true}`: each key optional; what
+    is left out takes greenai.embodied's sourced default, and the assumptions say which."""
+    raw = document["embodied"]
+    if not isinstance(raw, _Map) or not raw:
+        raise check.error(
+            "expected a mapping, e.g. embodied: {lifetime: 5 years, use_share: 0.85, "
+            f"host: true}}, got {_kind(raw)}",
+            document,
+            "embodied",
+        )
+    check.keys(raw, EMBODIED_KEYS, "embodied")
+    found: dict[str, Any] = {}
+    if "lifetime" in raw:
+        years = check.positive(
+            raw, "lifetime", "year", "a device lifetime (e.g. 5 years)", "embodied"
+        )
+        if years > LIFETIME_USUAL_YEARS:
+            check.note(
+                f"{_figure(years)} years is far above the usual range (up to "
+                f"{LIFETIME_USUAL_YEARS:g}: the sources use 3 to 6 years); a bare number is "
+                "years, check it",
+                raw,
+                "lifetime",
+                "embodied",
+            )
+        found["lifetime_years"] = years
+    if "use_share" in raw:
+        found["use_share"] = check.fraction(
+            raw, "use_share", "a share of lifetime hours in use", "embodied"
+        )
+    if "host" in raw:
+        if not isinstance(raw["host"], bool):
+            raise check.error(
+                f"expected true or false, got {_kind(raw['host'])} {raw['host']!r}",
+                raw,
+                "host",
+                "embodied",
+            )
+        found["host"] = raw["host"]
+    return EmbodiedSettings(**found)
 
 
 def _basis(check: _Check, document: _Map) -> str:

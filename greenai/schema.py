@@ -86,6 +86,27 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
             "one device's goes under hardware: - power:. No host power is added to it.",
             "1 kW",
         ),
+        "embodied": {
+            "description": "How a device's manufacturing footprint (data/embodied.csv) is spread "
+            "over its hours: embodied CO2e per device-hour = kg / (lifetime x 8,760 h x "
+            "use_share). Each key optional; left out: 5 years (range 3-6), 0.85, no host.",
+            "type": "object",
+            "additionalProperties": False,
+            "minProperties": 1,
+            "properties": {
+                "lifetime": _quantity(
+                    "Service life of a device (default unit years); given, the range spans the "
+                    "sources only.",
+                    "5 years",
+                ),
+                "use_share": _fraction("Share of the lifetime's hours in use (default 0.85)."),
+                "host": {
+                    "type": "boolean",
+                    "description": "Add each GPU's share of its server (BLOOM: 2,500 kg / 8 "
+                    "GPUs) where data/embodied.csv has one (default false).",
+                },
+            },
+        },
         "hours": _quantity("Wall-clock time per run (default unit hours).", "79.2"),
         "duration": _quantity("Wall-clock time per run, any time unit.", "3.3 days"),
         "energy": _quantity(
@@ -117,6 +138,13 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
         "pue": {
             "description": "Power usage effectiveness of the data centre (1.0 or more).",
             "anyOf": [{"type": "number", "minimum": 1}, {"type": "string", "minLength": 1}],
+        },
+        "wue": {
+            "description": "Water usage effectiveness: litres of on-site water per kWh of IT "
+            "energy (default unit L/kWh). Not given: the cloud region's published figure "
+            "(AWS, Azure), 0 for site: desktop or laptop, else unknown.",
+            "anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "minLength": 1}],
+            "examples": ["1.8 L/kWh"],
         },
         "carbon_intensity": _quantity("Grid intensity (default unit g/kWh).", "0.954 lb/kWh"),
         "electricity_price": _quantity(
@@ -204,6 +232,11 @@ def experiment_schema(tables: Tables) -> dict[str, Any]:
                 "co2e": {**limit, "examples": ["50 kg"]},
                 "cost": {**limit, "examples": ["1000 USD"]},
                 "energy": {**limit, "examples": ["2 MWh"]},
+                "co2e_total": {
+                    **limit,
+                    "examples": ["60 kg"],
+                    "description": "Operational + embodied CO2e (co2e is operational alone).",
+                },
             },
         },
     }

@@ -116,7 +116,10 @@ def build(ureg: Any = None) -> tuple[tuple[str, ...], dict[str, tuple[float, tup
 def render(dimensions: tuple[str, ...], table: dict[str, tuple[float, tuple[int, ...]]]) -> str:
     """The module's text, formatted as `ruff format` leaves it."""
     quoted = ", ".join(f'"{name}"' for name in dimensions)
-    lines = [HEADER, f"DIMENSIONS = ({quoted})", "", "UNITS = {"]
+    one_line = f"DIMENSIONS = ({quoted})"
+    if len(one_line) > 100:  # as ruff format splits it: one name a line, a trailing comma
+        one_line = "\n".join(["DIMENSIONS = (", *(f'    "{name}",' for name in dimensions), ")"])
+    lines = [HEADER, one_line, "", "UNITS = {"]
     lines += [
         f'    "{name}": ({repr(factor).replace("e+", "e")}, {dims!r}),'
         for name, (factor, dims) in table.items()

@@ -190,6 +190,6 @@ def test_a_key_with_a_control_character_is_shown_quoted(cli, write) -> None:
     assert result.code == 2
     assert result.err == (
         f"error: {path}:1: '\\r': unknown key; expected one of: name, hardware, memory, power, "
-        "hours, duration, energy, device_hours, runs, region, site, pue, carbon_intensity, "
-        "electricity_price, basis, cloud, fpo, budget, stages\n"
+        "embodied, hours, duration, energy, device_hours, runs, region, site, pue, wue, "
+        "carbon_intensity, electricity_price, basis, cloud, fpo, budget, stages\n"
     )

@@ -17,9 +17,12 @@ ELMO = str(CONFIGS / "strubell2019" / "elmo.yaml")
 H100 = str(CONFIGS / "today" / "finetune_8xh100_gcp.yaml")
 # DESIGN.md's keys, with Green AI's E x D x H breakdown of the FPO after `fpo` (issue 5)
 KEYS = ["name", "file", "runs", "hours", "power_w", "pue", "carbon_intensity_g_per_kwh",
-        "energy_kwh", "co2e_kg", "electricity_cost_usd", "cloud_cost_usd", "device_hours", "fpo",
+        "energy_kwh", "co2e_kg", "embodied_co2e_kg", "total_co2e_kg", "water_l",
+        "electricity_cost_usd", "cloud_cost_usd", "device_hours", "fpo",
         "fpo_breakdown", "per_run", "assumptions", "ranges"]  # fmt: skip
-# issue 14 added "ranges" ({figure: {low, high}}) last, so that every older key keeps its value
+# issue 14 added "ranges" ({figure: {low, high}}) last, so that every older key keeps its value;
+# then embodied CO2e, the total (operational + embodied) and on-site water beside co2e_kg, which
+# stays operational CO2e
 
 
 def invoke(*args: str) -> str:
@@ -36,6 +39,9 @@ def test_json_has_exactly_the_design_keys() -> None:
         "power_w",
         "energy_kwh",
         "co2e_kg",
+        "embodied_co2e_kg",
+        "total_co2e_kg",
+        "water_l",
         "electricity_cost_usd",
         "cloud_cost_usd",
         "device_hours",

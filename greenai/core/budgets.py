@@ -15,7 +15,13 @@ from greenai.errors import InputError
 from greenai.estimate import Estimate, Figures
 
 BOUNDS = ("value", "low", "high")
-FIGURE = {"co2e": ("co2e_kg", "CO2e"), "energy": ("energy_kwh", "energy")}
+# `co2e` checks operational CO2e (the electricity), as every published figure counts it;
+# `co2e_total` adds embodied CO2e where it is known (else it equals the operational figure)
+FIGURE = {
+    "co2e": ("co2e_kg", "CO2e"),
+    "energy": ("energy_kwh", "energy"),
+    "co2e_total": ("total_co2e_kg", "total CO2e (operational + embodied)"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +71,7 @@ def figure(figures: Figures, metric: str, subject: str, bound: str = "value") ->
     if metric in FIGURE:
         name, basis = FIGURE[metric]
         found = figures.bound(name, bound)
-        assert found is not None  # energy and CO2e are always known
+        assert found is not None  # energy and CO2e (operational, total) are always known
         return found, basis
     cost = figures.bound("cost_usd", bound)
     if cost is None:

@@ -8,8 +8,11 @@ bound: no sampling, no seed. NaN marks what a file does not determine (hours whe
 energy alone, a price nobody knows); it stays NaN through the arithmetic and means "unknown" to
 every renderer, while an infinity (a misplaced exponent) is refused once, for all figures.
 
-A new per-row factor (embodied carbon per device-hour, water per kWh) is one more entry in
-`INPUTS` and one more line below.
+A new per-row factor is one more entry in `INPUTS` and one more line below. Embodied carbon
+(manufacturing, per device-hour) and on-site water (per kWh of IT energy) came so (issue 14):
+`co2e_kg` stays the operational figure, so every published figure is unchanged, and
+`total_co2e_kg` adds the embodied part only where it is known (a device without a row in
+data/embodied.csv leaves the total equal to the operational figure, never adds a silent 0).
 """
 
 from __future__ import annotations
@@ -37,7 +40,11 @@ INPUTS = {
     "fpo_per_run": "floating-point operations per run (NaN: not given)",
     "it_energy_kwh": "IT energy per run before PUE, where published (NaN: power x hours)",
     "device_hours": "device-hours per run, where published (NaN: devices x hours)",
+    "embodied_kg_per_device_hour": "embodied CO2e per device-hour (kg; NaN: unknown)",
+    "wue_l_per_kwh": "on-site water per kWh of IT energy, before PUE (L/kWh; NaN: unknown)",
 }
+# inputs a caller may leave out (older callers, benchmarks): absent means unknown (NaN)
+OPTIONAL = ("embodied_kg_per_device_hour", "wue_l_per_kwh")
 FIGURES = (
     "hours",
     "power_w",
@@ -48,9 +55,21 @@ FIGURES = (
     "cost_usd",
     "device_hours",
     "fpo",
+    "embodied_co2e_kg",
+    "total_co2e_kg",
+    "water_l",
 )
 # every other figure is a product of these inputs (or of these figures), so an overflow shows here
-_SUMS = ("energy_kwh", "co2e_kg", "electricity_cost_usd", "cloud_cost_usd", "device_hours", "fpo")
+_SUMS = (
+    "energy_kwh",
+    "co2e_kg",
+    "electricity_cost_usd",
+    "cloud_cost_usd",
+    "device_hours",
+    "fpo",
+    "embodied_co2e_kg",
+    "water_l",
+)
 COST_RULE = "cloud compute at on-demand prices where a cloud price is known, else electricity"
 
 
@@ -84,7 +103,13 @@ def calculate(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every figure of every row (totals over all runs), each with a trailing (value, low, high)
     axis; raises InputError once if any figure overflows."""
     kwh_per_wh, kg_per_g = _factors()
-    c = {name: np.asarray(columns[name], dtype=float) for name in INPUTS}
+    unknown = np.full((1, 1), np.nan)
+    c = {
+        name: np.asarray(
+            columns.get(name, unknown) if name in OPTIONAL else columns[name], dtype=float
+        )
+        for name in INPUTS
+    }
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         # the machine-hours of a run: the wall clock, else device-hours over the devices
         hours, given_hours = c["hours"], c["device_hours"]
@@ -109,22 +134,39 @@ def calculate(columns: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
         energy = it_energy * c["pue"] * c["runs"]
         electricity = energy * c["electricity_price_usd_per_kwh"]
         cloud = machine_hours * c["runs"] * c["cloud_usd_per_hour"]
+        operational = energy * c["carbon_intensity_g_per_kwh"] * kg_per_g
+        all_device_hours = device_hours * c["runs"]
+        rate, wue = c["embodied_kg_per_device_hour"], c["wue_l_per_kwh"]
+        embodied = all_device_hours * rate
+        # embodied CO2e counts in the total only where it is known: never a silent 0. The
+        # shortcuts spare a grid two passes where every row is known, or none is
+        if np.isnan(rate).all():
+            total_co2e = operational
+        elif np.isnan(embodied).any():
+            total_co2e = np.where(np.isnan(embodied), operational, operational + embodied)
+        else:
+            total_co2e = operational + embodied
+        # on-site water: IT energy (before PUE) x WUE, as providers define WUE
+        water = wue if np.isnan(wue).all() else it_energy * c["runs"] * wue
         figures = {
             "hours": c["hours"] * c["runs"],
             "power_w": power,
             "energy_kwh": energy,
-            "co2e_kg": energy * c["carbon_intensity_g_per_kwh"] * kg_per_g,
+            "co2e_kg": operational,
             "electricity_cost_usd": electricity,
             "cloud_cost_usd": cloud,
             "cost_usd": cost(cloud, electricity),
-            "device_hours": device_hours * c["runs"],
+            "device_hours": all_device_hours,
             "fpo": c["fpo_per_run"] * c["runs"],
+            "embodied_co2e_kg": embodied,
+            "total_co2e_kg": total_co2e,
+            "water_l": water,
         }
-    shape = (*np.broadcast_shapes(*(a.shape[:-1] for a in c.values())), 3)
-    figures = {name: np.broadcast_to(array, shape) for name, array in figures.items()}
+    # before broadcasting: a figure holds an infinity if and only if its broadcast does
     if any(np.isinf(figures[name]).any() for name in _SUMS):
         raise InputError(
             "the figures are too large to compute (not finite); check hours, power, counts and "
             "runs for a misplaced exponent"
         )
-    return figures
+    shape = (*np.broadcast_shapes(*(a.shape[:-1] for a in c.values())), 3)
+    return {name: np.broadcast_to(array, shape) for name, array in figures.items()}

@@ -1,11 +1,12 @@
 """Resolve: what an experiment file gives, with the tables, turned into the calculator's columns.
 
 Each input of `greenai.core.calculate` is resolved here once, by one function, for a single
-estimate and for every part of a what-if grid alike: the machine's power (devices, host share),
-the schedule (hours, runs, FPO), the site (PUE, carbon intensity, electricity price) and the cloud
-rate. Each figure used is noted as an `Assumption`, keyed by the column it explains and saying
-whether it was given, measured, published or defaulted, with its source, and with the range that
-goes with it (low..high, each bound sourced). No printing; pint only at the edges.
+estimate and for every part of a what-if grid alike: the machine's power (devices, host share)
+and embodied carbon per device-hour, the schedule (hours, runs, FPO), the site (PUE, water usage
+effectiveness, carbon intensity, electricity price) and the cloud rate. Each figure used is
+noted as an `Assumption`, keyed by the column it explains and saying whether it was given,
+measured, published or defaulted, with its source, and with the range that goes with it
+(low..high, each bound sourced). No printing; pint only at the edges.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from greenai import units
+from greenai import embodied, units
 from greenai.errors import InputError
 from greenai.experiment import FPO_MODES, PRECISIONS, DeviceGroup, Experiment
 from greenai.tables import (
@@ -66,6 +67,14 @@ UTILIZATION_RANGE_SOURCE = (
     "arXiv 2503.05804: ~15% to ~85% of maximum draw); high 1.0, the rated TDP"
 )
 NO_RANGE = "no range in the source"
+# Sites with no facility of their own (data/sites.csv: PUE 1.0 by definition) have no cooling
+# plant to evaporate water: on-site water is 0 there, by the same reading of the definitions
+# (WUE = site water / IT energy, The Green Grid, White Paper #35, 2011).
+NO_FACILITY_SITES = ("desktop", "laptop")
+WUE_DEFINITION = (
+    "WUE = annual site water usage / IT equipment energy, L/kWh (The Green Grid, White Paper "
+    "#35, Water Usage Effectiveness, 2011)"
+)
 
 Bound = tuple[float, float, float]  # (value, low, high)
 
@@ -375,6 +384,155 @@ def resolve_pue(experiment: Experiment, notes: list[Assumption]) -> float:
         )
     )
     return DEFAULT_PUE
+
+
+def resolve_wue(experiment: Experiment, notes: list[Assumption]) -> float | None:
+    """Litres of on-site water per kWh of IT energy, by the order of the PUE: the file's `wue:`;
+    0 at a desk (no facility, no cooling water); the cloud region's own published figure; else
+    unknown (None, said in a note), never a silent 0. The providers publish one figure a year,
+    so it has no range."""
+    if experiment.wue_l_per_kwh is not None:
+        notes.append(
+            Assumption(
+                "water usage effectiveness (WUE)",
+                f"{experiment.wue_l_per_kwh:g} L/kWh of IT energy",
+                FILE,
+                "wue_l_per_kwh",
+                "given",
+            )
+        )
+        return experiment.wue_l_per_kwh
+    site, region = experiment.site, experiment.region
+    if site in NO_FACILITY_SITES:
+        notes.append(
+            Assumption(
+                "water usage effectiveness (WUE)",
+                f"0 L/kWh (site: {site}: no facility, so no on-site cooling water)",
+                f"greenai's reading of the definition: {WUE_DEFINITION}; {NO_RANGE}",
+                "wue_l_per_kwh",
+                "defaulted",
+            )
+        )
+        return 0.0
+    if site in (None, "cloud") and region is not None and region.wue_l_per_kwh is not None:
+        year = f", {region.wue_year}" if region.wue_year else ""
+        notes.append(
+            Assumption(
+                "water usage effectiveness (WUE)",
+                f"{region.wue_l_per_kwh:g} L/kWh of IT energy ({region.key}{year})",
+                f"{region.wue_source}; {NO_RANGE}",
+                "wue_l_per_kwh",
+                "published",
+            )
+        )
+        return region.wue_l_per_kwh
+    where = (
+        f"site: {site}"
+        if site not in (None, "cloud")
+        else f"region {region.key}"
+        if region is not None
+        else "this experiment"
+    )
+    notes.append(
+        Assumption(
+            "water usage effectiveness (WUE)",
+            "unknown: on-site water not computed",
+            f"no published WUE for {where} (data/regions.csv has the providers' per-region "
+            "figures for AWS and Azure); give wue (e.g. wue: 1.8 L/kWh)",
+            "wue_l_per_kwh",
+        )
+    )
+    return None
+
+
+def resolve_embodied(experiment: Experiment, notes: list[Assumption]) -> Bound | None:
+    """Embodied kg CO2e per device-hour of the machine (value, low, high), from
+    data/embodied.csv through greenai.embodied, at the file's `embodied:` settings or the
+    sourced defaults; None where an accelerator has no row (unknown, said in a note: a 0 would
+    understate the total).
+
+    The calculator multiplies it by all devices' hours, so it is the count-weighted mean over
+    every device listed. A CPU listed beside accelerators is their host: its footprint is the
+    server's share that `embodied: host: true` adds (BLOOM's per-GPU share of an 8-GPU server),
+    not a row of its own; CPUs alone have no row."""
+    settings = experiment.embodied
+    lifetime = settings.lifetime_years if settings is not None else None
+    share = settings.use_share if settings is not None else None
+    host = settings.host if settings is not None else False
+    accelerators = [g for g in experiment.hardware if g.device.kind != "cpu"]
+    rows = embodied.table()
+    missing = sorted({g.device.name for g in accelerators if g.device.key not in rows})
+    if not accelerators or missing:
+        what = ", ".join(missing) or ", ".join(sorted({g.device.name for g in experiment.hardware}))
+        notes.append(
+            Assumption(
+                "embodied CO2e",
+                f"unknown: no manufacturing footprint for {what} in data/embodied.csv; total "
+                "CO2e is the operational figure alone",
+                f"data/embodied.csv covers {len(rows)} accelerators (Boavizta, BLOOM, "
+                "LLMCarbon; see data/SOURCES.md)",
+                "embodied_kg_per_device_hour",
+            )
+        )
+        return None
+    count = sum(g.count for g in experiment.hardware)
+    total = exact(0.0)
+    said: set[str] = set()
+    for group in accelerators:
+        rate = embodied.rate_kg_per_device_hour(
+            group.device.key, lifetime, share, include_host=host
+        )
+        total = plus(
+            total, (group.count * rate.value, group.count * rate.low, group.count * rate.high)
+        )
+        for item in rate.assumptions:
+            key = item.what if item.what.startswith(("device lifetime", "share of")) else ""
+            if key in said:
+                continue  # one lifetime and one use share for the whole machine
+            if key:
+                said.add(key)
+            notes.append(
+                Assumption(
+                    item.what,
+                    item.value,
+                    item.source or FILE,
+                    "embodied_kg_per_device_hour",
+                    item.basis,
+                )
+            )
+        if host and rows[group.device.key].host_kg_co2e is None:
+            notes.append(
+                Assumption(
+                    f"host server share per {group.device.name}",
+                    "not counted: data/embodied.csv has no host share for it",
+                    "embodied: host: true adds it where the table has one",
+                    "embodied_kg_per_device_hour",
+                )
+            )
+    rate = (total[0] / count, total[1] / count, total[2] / count)
+    cpus = [g for g in experiment.hardware if g.device.kind == "cpu"]
+    per = " per device-hour"
+    notes.append(
+        Assumption(
+            "embodied CO2e rate",
+            f"{rate[0]:.4g} kg{per} (range {rate[1]:.4g}-{rate[2]:.4g})"
+            + (
+                f"; {', '.join(g.device.name for g in cpus)} as host, "
+                + ("in the host share" if host else "not counted (embodied: host: true adds it)")
+                if cpus
+                else ""
+            ),
+            f"greenai.embodied: kg / (lifetime x {embodied.HOURS_PER_YEAR:,.0f} h x use share); "
+            + (
+                "range: the table's low over the longest lifetime .. its high over the shortest"
+                if lifetime is None
+                else "range: the table's low .. high over the lifetime given"
+            ),
+            "embodied_kg_per_device_hour",
+            "derived",
+        )
+    )
+    return rate
 
 
 def resolve_host(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> Bound:
@@ -890,7 +1048,9 @@ def resolve(experiment: Experiment, tables: Tables) -> Row:
     nan = math.nan
     try:
         run_hours, power, it_kwh, device_hours = resolve_draw(experiment, notes)
+        embodied_rate = resolve_embodied(experiment, notes)  # the machine's, after its power
         pue = resolve_pue(experiment, notes)
+        wue = resolve_wue(experiment, notes)
         intensity = resolve_intensity(experiment, tables, notes)
         price = resolve_electricity_price(experiment, tables, notes)
         cloud = resolve_cloud_prices(experiment, tables, notes)
@@ -913,6 +1073,14 @@ def resolve(experiment: Experiment, tables: Tables) -> Row:
     if experiment.runs != 1:
         notes.append(Assumption("runs", str(experiment.runs), FILE, "runs", "given"))
     rate: float | Bound = nan if cloud is None else machine_rate(cloud)
+    if embodied_rate is not None and run_hours is None and device_hours is None:
+        notes.append(
+            Assumption(
+                "embodied CO2e",
+                "unknown: the file gives energy without hours or device_hours",
+                "give hours (with the device count) or device_hours to count device-hours",
+            )
+        )
     columns: dict[str, float | Bound] = {
         "power_w": power if power is not None else nan,
         "devices": float(sum(g.count for g in experiment.hardware)),
@@ -925,6 +1093,8 @@ def resolve(experiment: Experiment, tables: Tables) -> Row:
         "fpo_per_run": work.per_run if work is not None else nan,
         "it_energy_kwh": nan if it_kwh is None else it_kwh,
         "device_hours": nan if device_hours is None else device_hours,
+        "embodied_kg_per_device_hour": nan if embodied_rate is None else embodied_rate,
+        "wue_l_per_kwh": nan if wue is None else wue,
     }
     return Row(columns, tuple(notes), work, pue, intensity)
 

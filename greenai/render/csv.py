@@ -130,6 +130,10 @@ def comparison(grid: Comparison, shown: pd.DataFrame, system: UnitSystem) -> str
                "device_hours", "fpo", "hours_from", "energy_ratio", "co2e_ratio",
                "cost_ratio", *RANGE_COLUMNS]  # fmt: skip
     named = [f.replace("co2e_kg", mass) if f.startswith("co2e_kg_") else f for f in figures]
+    # after every older column, as in the estimate's CSV: the table's keyed figures (embodied
+    # and total CO2e in the --units mass, on-site water), each with its low and high
+    added = _added(system)
+    named += [column for column, _, _ in added]
     writer.writerow(["name", "file", *(f"scenario.{k}" for k in grid.keys), "hardware", *named])
     for row in shown.itertuples():
         values = {f: getattr(row, f, None) for f in figures}
@@ -138,6 +142,12 @@ def comparison(grid: Comparison, shown: pd.DataFrame, system: UnitSystem) -> str
             values[f"co2e_kg_{which}"] = co2e(getattr(row, f"co2e_kg_{which}"), system)
         cells = [row.name, row.file, *grid.scenario(row).values(), row.hardware]
         cells += ["" if v != v else v for v in values.values()]  # NaN: unknown
+        for _, key, which in added:
+            value = getattr(row, key if which == "value" else f"{key}_{which}", None)
+            if value is None or value != value:
+                cells.append("")
+            else:
+                cells.append(co2e(value, system) if key.endswith("co2e_kg") else value)
         writer.writerow([escape.csv_cell(c) for c in cells])
     return buffer.getvalue()
 

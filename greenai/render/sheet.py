@@ -164,6 +164,10 @@ def _always(lines: Sequence[Line]) -> bool:
     return True
 
 
+def _known(lines: Sequence[Line], name: str) -> bool:
+    return any(line.figures.bound(name) is not None for line in lines)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """One column of the estimate sheet. `header` may say `{mass}` (kg or lbs); `summed`: False
@@ -198,7 +202,27 @@ ESTIMATE_COLUMNS: tuple[Column, ...] = (
         shown=lambda lines: any(line.runs != 1 for line in lines),
     ),
     Column("kWh·PUE", figure("energy_kwh", number), compared="kWh·PUE"),
+    # on-site water and embodied CO2e: shown where some row knows them (a cloud region with a
+    # published WUE; a device in data/embodied.csv), "—" for the others; the CSV carries both
+    Column(
+        "Water (L)",
+        figure("water_l", number),
+        shown=lambda lines: _known(lines, "water_l"),
+        key="water_l",
+    ),
     Column("CO2e ({mass})", figure("co2e_kg", number, mass=True), compared="CO2e ({mass})"),
+    Column(
+        "Embodied ({mass})",
+        figure("embodied_co2e_kg", number, mass=True),
+        shown=lambda lines: _known(lines, "embodied_co2e_kg"),
+        key="embodied_co2e_kg",
+    ),
+    Column(
+        "Total CO2e ({mass})",
+        figure("total_co2e_kg", number, mass=True),
+        shown=lambda lines: False,  # operational + embodied: the CSV's, the table has both parts
+        key="total_co2e_kg",
+    ),
     Column("Electricity", figure("electricity_cost_usd", money), compared="Electricity"),
     Column(
         "Cloud compute cost",
@@ -212,6 +236,49 @@ ESTIMATE_COLUMNS: tuple[Column, ...] = (
     ),
 )
 LABELS = 3  # Model, Hardware, Region: text that may fold; every column after them is a number
+
+
+# Beyond Strubell's Table 3: in the terminal these columns get a sheet of their own below it, so
+# the table keeps its width (a 160-column terminal still shows it whole); other formats have no
+# width to keep and show them in the one table.
+APART = ("Water (L)", "Embodied ({mass})")
+
+
+def apart(table: Sheet, system: UnitSystem) -> tuple[Sheet, Sheet | None]:
+    """The estimate sheet without the APART columns, and a sheet of the model and those columns
+    (None when no row shows any of them)."""
+    moved = {_header(title, system) for title in APART}
+    keep = [i for i, h in enumerate(table.header) if h not in moved]
+    taken = [i for i, h in enumerate(table.header) if h in moved]
+    if not taken:
+        return table, None
+
+    def pick(indices: list[int]) -> Sheet:
+        return Sheet(
+            header=tuple(table.header[i] for i in indices),
+            rows=tuple(Row(tuple(row.cells[i] for i in indices), row.tone) for row in table.rows),
+            numeric=tuple(table.numeric[i] for i in indices),
+        )
+
+    main = pick(keep)
+    extra = pick([0, *taken])
+    titled = Sheet(
+        header=extra.header,
+        rows=extra.rows,
+        numeric=extra.numeric,
+        title="Embodied CO2e and water",
+    )
+    return Sheet(
+        header=main.header,
+        rows=main.rows,
+        numeric=main.numeric,
+        title=table.title,
+        right=None,
+        lead=table.lead,
+        marked=table.marked,
+        notes=table.notes,
+        assumptions=table.assumptions,
+    ), titled
 
 
 def stage_rows(estimate: Estimate) -> list[tuple[str, Estimate]]:

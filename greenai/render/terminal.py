@@ -27,6 +27,7 @@ from greenai.render.sheet import (
     Listed,
     Sheet,
     Tone,
+    apart,
     assumption_sheet,
     check_sheet,
     curve_sheet,
@@ -73,7 +74,10 @@ def estimates(
 ) -> str:
     """Strubell's Table 3, the FPO breakdown, the equivalents, and each file's assumptions."""
     buffer, console = _open(color, width)
-    draw(console, estimate_sheet(items, system, ranges))
+    table, beyond = apart(estimate_sheet(items, system, ranges), system)
+    draw(console, table)
+    if beyond is not None:
+        draw(console, beyond)
     work = work_sheet(items)
     if work.rows:
         draw(console, work)
