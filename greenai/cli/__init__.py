@@ -51,6 +51,10 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
 class _Listed(TyperCommand):
     """A command as `greenai --help` lists it: its name and summary, nothing imported yet."""
 
+    def __init__(self, name: str, module: str, summary: str) -> None:
+        super().__init__(name, short_help=summary)
+        self.module = module
+
 
 class _Commands(MutableMapping[str, Any]):
     """The root group's commands by name: reading one (`commands[name]`, `.get`, `.items()`)
@@ -65,7 +69,7 @@ class _Commands(MutableMapping[str, Any]):
     def __getitem__(self, name: str) -> Any:
         command = self._commands[name]
         if isinstance(command, _Listed):
-            command = self._commands[name] = _build(name, command.short_help)
+            command = self._commands[name] = _build(command)
         return command
 
     def __setitem__(self, name: str, command: Any) -> None:
@@ -87,7 +91,7 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
-        listed = {name: _Listed(name, short_help=summary) for name, _, summary in COMMANDS}
+        listed = {name: _Listed(name, module, summary) for name, module, summary in COMMANDS}
         self.commands = _Commands({**listed, **self.commands})
         self._listing = False
 
@@ -107,14 +111,15 @@ class LazyGroup(TyperGroup):
             self._listing = False
 
 
-def _build(name: str, summary: str | None) -> TyperCommand:
-    """The click command of `name`, as `@app.command(short_help=summary)` would have made it."""
+def _build(listed: _Listed) -> TyperCommand:
+    """The real command of a stand-in: its module imported and its function read by typer, as
+    `@app.command(short_help=...)` on that function would have made it."""
     from typer.main import get_command_from_info
     from typer.models import CommandInfo
 
-    module = next(module for command, module, _ in COMMANDS if command == name)
-    callback = getattr(importlib.import_module(f"greenai.cli.{module}"), name)
-    info = CommandInfo(name=name, callback=callback, short_help=summary)
+    name = str(listed.name)
+    callback = getattr(importlib.import_module(f"greenai.cli.{listed.module}"), name)
+    info = CommandInfo(name=name, callback=callback, short_help=listed.short_help)
     return get_command_from_info(  # type: ignore[return-value]
         info,
         pretty_exceptions_short=app.pretty_exceptions_short,
