@@ -72,3 +72,25 @@ def test_text_formats_import_no_rich(form: str) -> None:
     assert "greenai.estimate" in modules  # it did compute
     assert {m for m in modules if m == "rich" or m.startswith("rich.")} == set()
     assert "pandas" not in modules
+
+
+def test_the_listed_commands_are_the_built_ones(capsys, monkeypatch) -> None:
+    """`greenai --help` lists stand-ins; building every command changes nothing it shows."""
+    import typer
+
+    from greenai.cli import COMMANDS, app
+
+    monkeypatch.setenv("COLUMNS", "100")
+    group = typer.main.get_command(app)
+
+    def shown() -> str:
+        group.main(["--help"], prog_name="greenai", standalone_mode=False)
+        return capsys.readouterr().out
+
+    listed = shown()
+    built = dict(group.commands.items())  # reading a command builds it
+    assert [type(command).__name__ for command in built.values()] == ["TyperCommand"] * 10
+    assert list(built) == [name for name, _, _ in COMMANDS]
+    for name, _, summary in COMMANDS:
+        assert built[name].short_help == summary and built[name].help, name
+    assert "Commands:" in listed and shown() == listed
