@@ -94,3 +94,17 @@ def test_the_listed_commands_are_the_built_ones(capsys, monkeypatch) -> None:
     for name, _, summary in COMMANDS:
         assert built[name].short_help == summary and built[name].help, name
     assert "Commands:" in listed and shown() == listed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", ELMO, "--vary", "runs=1,2", "--format", "json"],
+        ["check", ELMO, "--format", "json"],
+        ["regions", "fr", "--format", "csv"],
+    ],
+)
+def test_other_commands_text_formats_import_no_rich(args: list[str]) -> None:
+    modules = imported(*args)
+    assert "greenai.tables" in modules  # it did read the tables
+    assert {m for m in modules if m == "rich" or m.startswith("rich.")} == set()
