@@ -317,7 +317,7 @@ def test_a_grid_over_the_limit_is_refused_before_it_is_built(cli, monkeypatch) -
 
 def test_the_limit_can_be_raised_and_the_default_is_documented(cli) -> None:
     from greenai import compare
-    from greenai.cli import compare as command
+    from greenai.cli.estimate import compare as command
 
     assert compare.MAX_SCENARIOS == 1_000_000
     # the CLI declares its default without importing numpy; it must match the core's

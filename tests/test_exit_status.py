@@ -13,7 +13,7 @@ import sys
 import pytest
 
 import greenai.estimate
-from greenai import cli as cli_module
+from greenai.cli import output as cli_module
 from greenai.status import ExitStatus
 from tests.conftest import CONFIGS, ROOT
 

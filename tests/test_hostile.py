@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from greenai import cli as cli_module
+from greenai.cli import output as cli_module
 from tests.conftest import CONFIGS
 
 ELMO = str(CONFIGS / "strubell2019" / "elmo.yaml")

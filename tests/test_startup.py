@@ -1,11 +1,16 @@
-"""What each command imports: `--help` neither pint nor pandas; one estimate no pandas."""
+"""What each command imports: `--help` neither pint nor pandas nor the renderers; one estimate no
+pandas; JSON, CSV and Markdown no rich (there is no console to draw on)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import CONFIGS
+
+ELMO = str(CONFIGS / "strubell2019" / "elmo.yaml")
 
 PROBE = """
 import sys
@@ -14,16 +19,22 @@ try:
     main({args!r})
 except SystemExit:
     pass
-heavy = sorted(m for m in ("pint", "pandas", "numpy") if m in sys.modules)
-print("IMPORTED=" + ",".join(heavy), file=sys.stderr)
+print("IMPORTED=" + ",".join(sorted(sys.modules)), file=sys.stderr)
 """
+
+RENDERERS = ("greenai.report", "greenai.render")
 
 
 def imported(*args: str) -> set[str]:
+    """Every module that `greenai ARGS` imported, run in a fresh interpreter."""
     done = subprocess.run([sys.executable, "-c", PROBE.format(args=list(args))],
                           capture_output=True, text=True, timeout=60)  # fmt: skip
     line = [x for x in done.stderr.splitlines() if x.startswith("IMPORTED=")][-1]
     return set(filter(None, line.removeprefix("IMPORTED=").split(",")))
+
+
+def renderers(modules: set[str]) -> set[str]:
+    return {m for m in modules if m in RENDERERS or m.startswith(tuple(f"{r}." for r in RENDERERS))}
 
 
 def test_help_imports_neither_pint_nor_pandas() -> None:
@@ -31,7 +42,69 @@ def test_help_imports_neither_pint_nor_pandas() -> None:
     assert imported("estimate", "--help") & {"pint", "pandas"} == set()
 
 
+@pytest.mark.parametrize("command", [[], ["estimate"], ["compare"], ["check"], ["regions"]])
+def test_help_imports_no_renderer_and_nothing_heavy(command: list[str]) -> None:
+    modules = imported(*command, "--help")
+    assert modules & {"pint", "pandas", "numpy", "yaml"} == set()
+    assert renderers(modules) == set()
+
+
+def test_the_list_of_commands_imports_no_command_module() -> None:
+    modules = imported("--help")
+    commands = {
+        "greenai.cli.estimate",
+        "greenai.cli.tools",
+        "greenai.cli.setup",
+        "greenai.cli.data",
+    }
+    assert modules & commands == set()
+
+
 def test_one_estimate_does_not_import_pandas() -> None:
-    modules = imported("estimate", str(CONFIGS / "strubell2019" / "elmo.yaml"))
+    modules = imported("estimate", ELMO)
     assert "numpy" in modules  # it did compute (and read its quantities without pint)
     assert "pandas" not in modules
+
+
+@pytest.mark.parametrize("form", ["json", "csv", "markdown"])
+def test_text_formats_import_no_rich(form: str) -> None:
+    modules = imported("estimate", ELMO, "--format", form)
+    assert "greenai.estimate" in modules  # it did compute
+    assert {m for m in modules if m == "rich" or m.startswith("rich.")} == set()
+    assert "pandas" not in modules
+
+
+def test_the_listed_commands_are_the_built_ones(capsys, monkeypatch) -> None:
+    """`greenai --help` lists stand-ins; building every command changes nothing it shows."""
+    import typer
+
+    from greenai.cli import COMMANDS, app
+
+    monkeypatch.setenv("COLUMNS", "100")
+    group = typer.main.get_command(app)
+
+    def shown() -> str:
+        group.main(["--help"], prog_name="greenai", standalone_mode=False)
+        return capsys.readouterr().out
+
+    listed = shown()
+    built = dict(group.commands.items())  # reading a command builds it
+    assert [type(command).__name__ for command in built.values()] == ["TyperCommand"] * 10
+    assert list(built) == [name for name, _, _ in COMMANDS]
+    for name, _, summary in COMMANDS:
+        assert built[name].short_help == summary and built[name].help, name
+    assert "Commands:" in listed and shown() == listed
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["compare", ELMO, "--vary", "runs=1,2", "--format", "json"],
+        ["check", ELMO, "--format", "json"],
+        ["regions", "fr", "--format", "csv"],
+    ],
+)
+def test_other_commands_text_formats_import_no_rich(args: list[str]) -> None:
+    modules = imported(*args)
+    assert "greenai.tables" in modules  # it did read the tables
+    assert {m for m in modules if m == "rich" or m.startswith("rich.")} == set()

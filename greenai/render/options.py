@@ -1,23 +1,12 @@
-"""The choices a renderer takes: the output format and the unit system of CO2e."""
+"""The choices a renderer takes: the output format and the unit system of CO2e.
+
+Declared once, in greenai.formats (which the CLI reads for --help without importing the
+renderers); these are the same enums under the renderers' names.
+"""
 
 from __future__ import annotations
 
-from enum import StrEnum
+from greenai.formats import Format
+from greenai.formats import Units as UnitSystem
 
-
-class Format(StrEnum):
-    """Every format of `greenai estimate` (other commands take a subset)."""
-
-    table = "table"
-    json = "json"
-    csv = "csv"
-    markdown = "markdown"
-    latex = "latex"
-    model_card = "model-card"
-
-
-class UnitSystem(StrEnum):
-    """CO2e in kilograms (metric, the default) or in pounds, as Strubell et al. printed it."""
-
-    metric = "metric"
-    imperial = "imperial"
+__all__ = ["Format", "UnitSystem"]

@@ -1,0 +1,269 @@
+"""Pricing commands: `estimate` (Strubell's Table 3), `compare` (what-if grids), `check` (CI).
+
+Parse, call the core, render, write; the core and the renderers are imported inside each command.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from greenai.cli import common
+from greenai.cli.common import (
+    BasisOption,
+    BudgetOnOption,
+    BudgetOption,
+    BudgetTotalOption,
+    FilesArgument,
+    FormatOption,
+    OutputOption,
+    RangesOption,
+    SetOption,
+    UnitsOption,
+)
+from greenai.cli.output import emit
+from greenai.formats import CheckFormat, CompareFormat, Format, SortBy, TrainingType, Units
+
+
+def estimate(
+    files: FilesArgument,
+    output_format: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format; model-card: the co2_eq_emissions block of a Hugging Face "
+            "model card (grams, all files added up).",
+            case_sensitive=False,
+        ),
+    ] = Format.table,
+    units: UnitsOption = Units.metric,
+    overrides: SetOption = None,
+    basis: BasisOption = None,
+    assumptions: Annotated[
+        bool, typer.Option("--assumptions", help="List every figure used, with its source.")
+    ] = False,
+    budgets: BudgetOption = None,
+    budget_total: BudgetTotalOption = False,
+    budget_on: BudgetOnOption = "value",
+    ranges: RangesOption = None,
+    training_type: Annotated[
+        TrainingType,
+        typer.Option("--training-type", help="For --format model-card.", case_sensitive=False),
+    ] = TrainingType.pre_training,
+    output: OutputOption = None,
+) -> None:
+    """Energy, CO2e, electricity and cloud cost, and FPO of experiments (Strubell's Table 3).
+
+    Files that give fpo also get Green AI's breakdown (E x D x H) and, without hours, hours
+    derived from the FPO at the hardware's peak FLOP/s x MFU.
+
+    Exit status: 0 within budget, 1 over a budget (--budget or a file's budget:), 2 bad input.
+    """
+    from greenai import budget, experiment, report, tables
+    from greenai.core import budgets as budget_check
+    from greenai.estimate import estimate as price
+    from greenai.estimate import total
+
+    data = tables.load()
+    limits = [budget.from_option(text) for text in budgets or ()]
+    loaded = [experiment.load(path, data, common.with_basis(overrides, basis)) for path in files]
+    results = [price(item, data) for item in loaded]
+    common.warn(
+        [*(w for item in loaded for w in item.warnings), *(w for r in results for w in r.warnings)]
+    )
+    breaches = budget_check.check(
+        results,
+        limits,
+        {item.file: item.budgets for item in loaded},
+        total(results) if budget_total else None,
+        budget_on,
+    )
+    text = report.render(
+        results,
+        report.Format(output_format.value),
+        report.UnitSystem(units.value),
+        equivalent_table=data.equivalents,
+        assumptions=assumptions,
+        color=output is None and common.color(),
+        width=common.width(output),
+        training_type=training_type.value,
+        ranges=bool(ranges),  # off unless asked: a paper's table wants the value alone
+    )
+    emit(text, output, files)
+    common.fail_over_budget(breaches)
+
+
+def compare(
+    files: FilesArgument,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary",
+            help="KEY=V1,V2,...: try each value (any key --set accepts); several --vary give "
+            "every combination. Region sets: @countries, @subdivisions, @grids, @cloud, "
+            "@cloud:aws|azure|gcp. Repeatable.",
+        ),
+    ] = None,
+    sort: Annotated[
+        SortBy,
+        typer.Option(
+            "--sort",
+            help="Order rows by CO2e, energy, cost (cloud on-demand, else electricity) or "
+            "keep the grid order.",
+            case_sensitive=False,
+        ),
+    ] = SortBy.co2e,
+    top: Annotated[
+        int | None, typer.Option("--top", min=1, help="Show only the first N rows (after sorting).")
+    ] = None,
+    scale_hours_by: Annotated[
+        str,
+        typer.Option(
+            "--scale-hours-by",
+            help="How hours follow varied hardware. auto: from the file's fpo (at the MFU its "
+            "hours imply on its own hardware), else held as given; held (or none): as given on "
+            "every hardware; peak_flops: the file's hours x its dense peak FLOP/s over the "
+            "varied hardware's (device count included).",
+        ),
+    ] = "auto",
+    max_scenarios: Annotated[
+        int,
+        typer.Option(
+            "--max-scenarios",
+            min=1,
+            help="Refuse grids of more scenarios (files x the --vary values) than this; "
+            "a million takes about 0.7 GB and 4-10 s.",
+        ),
+    ] = 1_000_000,  # mirrors greenai.compare.MAX_SCENARIOS (--help does not import numpy)
+    output_format: FormatOption = CompareFormat.table,
+    units: UnitsOption = Units.metric,
+    overrides: SetOption = None,
+    basis: BasisOption = None,
+    assumptions: Annotated[
+        bool,
+        typer.Option("--assumptions", help="List every figure used for each row shown."),
+    ] = False,
+    ranges: RangesOption = None,
+    output: OutputOption = None,
+) -> None:
+    """What-if: each file under every combination of --vary values, with ratios to the first."""
+    from greenai import compare as grid
+    from greenai import report, tables
+
+    data = tables.load()
+    variations = [grid.parse_variation(text, data) for text in vary or ()]
+    order = grid.SortBy(sort.value)
+    comparison = grid.compare(
+        files,
+        variations,
+        data,
+        common.with_basis(overrides, basis),
+        scale_hours_by,
+        max_scenarios,
+        order,
+        top,
+    )
+    common.warn(comparison.warnings)
+    shown = grid.ordered(comparison, order, top)
+    best = grid.best(comparison, order)
+    text = report.render_comparison(
+        comparison,
+        shown,
+        report.Format(output_format.value),
+        report.UnitSystem(units.value),
+        best=best,
+        best_by={"energy": "energy", "cost": "cost"}.get(order.value, "CO2e"),
+        assumptions=assumptions,
+        color=output is None and common.color(),
+        width=common.width(output),
+        ranges=ranges is not False,  # on unless refused: a what-if wants the spread
+    )
+    emit(text, output, files)
+
+
+def check(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Experiment files, folders or quoted globs ('exp/**/*.yaml'), all checked. "
+            "Default: the files under configs/**/*.y*ml whose opening comment names greenai "
+            "(`# greenai`, or the header `greenai init` writes).",
+            show_default=False,
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--exclude",
+            help="Skip files matching GLOB (or under a folder matching it), e.g. "
+            "'configs/hydra/*'. Repeatable.",
+        ),
+    ] = None,
+    budgets: BudgetOption = None,
+    budget_total: BudgetTotalOption = False,
+    budget_on: BudgetOnOption = "value",
+    overrides: SetOption = None,
+    output_format: Annotated[
+        CheckFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="github: Markdown to $GITHUB_STEP_SUMMARY (or stdout) and ::error annotations.",
+            case_sensitive=False,
+        ),
+    ] = CheckFormat.table,
+    units: UnitsOption = Units.metric,
+    output: OutputOption = None,
+) -> None:
+    """Validate and price every experiment file; fail on invalid files and busted budgets.
+
+    Exit status: 0 all valid and within budget, 1 over a budget, 2 an invalid file.
+    """
+    from greenai import budget, checks, report, tables
+
+    data = tables.load()
+    limits = [budget.from_option(text) for text in budgets or ()]
+    files = checks.find(paths or [], exclude=exclude or ())
+    outcomes = checks.run(files, data, limits, overrides or (), budget_total, budget_on)
+    system = report.UnitSystem(units.value)
+    text = report.render_check(
+        outcomes,
+        output_format.value,
+        system,
+        color=output is None and common.color(),
+        width=common.width(output),
+    )
+    if output_format is CheckFormat.github:
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary_file and output is None and _append_summary(summary_file, text):
+            text = ""
+        text = report.github_annotations(outcomes) + text
+    emit(text, output, files)
+    if output_format is not CheckFormat.github:
+        common.warn(w for outcome in outcomes for w in outcome.warnings)
+        for outcome in outcomes:
+            if outcome.error is not None:
+                common.error_line(str(outcome.error))
+    raise typer.Exit(int(checks.exit_status(outcomes)))
+
+
+def _append_summary(place: str, text: str) -> bool:
+    """Append the Markdown to the job summary. A summary that cannot be written (a folder, no
+    permission, a full disk) must not turn the verdict into a crash or hide it: warn, let the
+    caller print the summary on stdout instead, and keep the check's exit status."""
+    try:
+        with open(place, "a", encoding="utf-8", errors="replace") as stream:
+            stream.write(text)
+    except OSError as error:
+        common.warn(
+            [
+                f"GITHUB_STEP_SUMMARY {place}: cannot write: {error.strerror or error}; "
+                "the summary is printed below instead"
+            ]
+        )
+        return False
+    return True

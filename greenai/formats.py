@@ -1,0 +1,41 @@
+"""The choices of greenai's options, each declared once: output formats, units, sort orders.
+
+The command line lists an option's choices in `--help` from an Enum, one per option, so each
+choice set is an Enum here. This module imports only `enum`: `greenai --help` reads it without
+the renderers, numpy or the tables, which hold the sources of truth that some of these mirror
+(tests/test_formats.py keeps each mirror equal to its source):
+
+- `Format`: every format a result renders to, `greenai.report.Format` member for member
+- `Units`: `greenai.report.UnitSystem`
+- `SortBy`: `greenai.compare.SortBy`
+- `Basis`: `greenai.tables.BASES`
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+def choices(name: str, *values: str) -> type[StrEnum]:
+    """A StrEnum of `values`, each member named as its value with "-" as "_" (model-card:
+    `model_card`), the way typer lists and parses an option's choices."""
+    return StrEnum(name, [(value.replace("-", "_"), value) for value in values], module=__name__)
+
+
+# What an estimate renders to (greenai.report.Format); the other result formats are subsets.
+FORMATS = ("table", "json", "csv", "markdown", "latex", "model-card")
+
+Format = choices("Format", *FORMATS)
+# compare: a grid has no model card (the co2_eq_emissions block of one model)
+CompareFormat = choices("CompareFormat", *(f for f in FORMATS if f != "model-card"))
+# check: its own summary for GitHub Actions (Markdown for the job summary and ::error lines)
+CheckFormat = choices("CheckFormat", "table", "json", "markdown", "github")
+# fpo: yaml is the fpo: block of an experiment file
+FpoFormat = choices("FpoFormat", "table", "json", "yaml")
+# curve and the data listings (regions, hardware, prices): rows of plain figures
+ListFormat = choices("ListFormat", "table", "json", "csv")
+
+Units = choices("Units", "metric", "imperial")
+SortBy = choices("SortBy", "co2e", "energy", "cost", "none")
+TrainingType = choices("TrainingType", "pre-training", "fine-tuning")
+Basis = choices("Basis", "lifecycle", "direct", "provider")
