@@ -64,18 +64,10 @@ __all__ = [
     "total",
 ]
 
-# figures that have a range in `Figures.ranges` (hours, device-hours and FPO are exact)
-RANGED = (
-    "power_w",
-    "energy_kwh",
-    "co2e_kg",
-    "electricity_cost_usd",
-    "cloud_cost_usd",
-    "cost_usd",
-    "embodied_co2e_kg",
-    "total_co2e_kg",
-    "water_l",
-)
+# figures that have a range in `Figures.ranges`: the calculator's, less the exact ones (hours,
+# device-hours and FPO are as given or derived, with no spread)
+EXACT = ("hours", "device_hours", "fpo")
+RANGED = tuple(name for name in calculator.FIGURES if name not in EXACT)
 
 
 @dataclass(frozen=True, slots=True)
