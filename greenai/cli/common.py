@@ -48,8 +48,9 @@ BudgetOption = Annotated[
     list[str] | None,
     typer.Option(
         "--budget",
-        help="Fail (exit 1) when an experiment exceeds a limit: co2e=50kg, cost=1000USD, "
-        "energy=2MWh (cost: cloud on-demand, else electricity). Repeatable.",
+        help="Fail (exit 1) when an experiment exceeds a limit: co2e=50kg (operational), "
+        "co2e_total=60kg (with embodied), cost=1000USD, energy=2MWh (cost: cloud on-demand, "
+        "else electricity). Repeatable.",
     ),
 ]
 BasisOption = Annotated[
