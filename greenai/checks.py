@@ -20,6 +20,7 @@ from greenai import budget, experiment
 from greenai.core import budgets as budget_check
 from greenai.errors import GreenAIError, InputError
 from greenai.estimate import Estimate, estimate, total
+from greenai.notice import Notice
 from greenai.status import ExitStatus
 from greenai.tables import Tables
 
@@ -74,7 +75,7 @@ class Outcome:
     estimate: Estimate | None = None
     error: GreenAIError | None = None
     breaches: list[budget_check.Breach] = field(default_factory=list)
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[Notice, ...] = ()
 
     @property
     def status(self) -> str:

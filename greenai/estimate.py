@@ -38,6 +38,7 @@ from greenai.core.resolve import (
 )
 from greenai.errors import InputError
 from greenai.experiment import Experiment
+from greenai.notice import Notice
 from greenai.tables import Tables
 
 __all__ = [
@@ -186,7 +187,7 @@ class Estimate:
     per_run: Figures
     assumptions: tuple[Assumption, ...] = field(default=())
     work: Work | None = None  # FPO as E x D x H, when the experiment gives it
-    warnings: tuple[str, ...] = ()  # e.g. an implied MFU above 1
+    warnings: tuple[Notice, ...] = ()  # e.g. an implied MFU above 1 (fields kept for CI)
     location: str | None = None  # where the region is, for a model card
     region: str | None = None  # the resolved region key (gcp:us-east1), for the table
     stages: tuple[Estimate, ...] = ()  # a staged file: its stages, which `total` sums

@@ -207,7 +207,7 @@ class Experiment:
     cloud: Cloud | None = None
     fpo: Fpo | None = None
     budgets: tuple[Budget, ...] = ()
-    warnings: tuple[str, ...] = ()  # values far outside the usual range, with file and line
+    warnings: tuple[Notice, ...] = ()  # values far outside the usual range, file and line
     # IT energy per run before PUE, as published (replaces hours x power)
     energy_kwh: float | None = None
     # device-hours per run, as published (replaces count x hours; one device group)

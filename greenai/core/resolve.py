@@ -20,6 +20,7 @@ from typing import Any
 from greenai import embodied, units
 from greenai.errors import InputError
 from greenai.experiment import FPO_MODES, PRECISIONS, DeviceGroup, Experiment
+from greenai.notice import Notice
 from greenai.tables import (
     DEFAULT_BASIS,
     Instance,
@@ -226,15 +227,15 @@ def _amount(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.6g}"
 
 
-def implausible(experiment: Experiment, work: Work | None) -> tuple[str, ...]:
+def implausible(experiment: Experiment, work: Work | None) -> tuple[Notice, ...]:
     """An implied MFU above 1 means the hardware cannot do the FPO in the hours given."""
     if work is None or work.mfu_from != "implied" or work.mfu is None or work.mfu <= 1:
         return ()
-    return (
-        f"{experiment.file}: fpo: the FPO need {work.mfu:.3g} x the peak {work.precision} "
-        f"FLOP/s of the hardware for the hours given (an implied MFU above 1); check hours, "
-        "fpo and hardware",
+    message = (
+        f"the FPO need {work.mfu:.3g} x the peak {work.precision} FLOP/s of the hardware for "
+        "the hours given (an implied MFU above 1); check hours, fpo and hardware"
     )
+    return (Notice(experiment.file, None, "fpo", message),)
 
 
 def resolve_power(experiment: Experiment, notes: list[Assumption]) -> Bound:
