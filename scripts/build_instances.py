@@ -33,11 +33,11 @@ data/manual/sites.csv (PUE of places that are not data centres). The output is d
 from __future__ import annotations
 
 import argparse
-import csv
 import re
 import statistics
-from collections.abc import Iterable
 from pathlib import Path
+
+from build_tables import read_csv, write_csv  # one CSV reader and writer for every build script
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDERS = ("aws", "azure", "gcp")
@@ -61,31 +61,6 @@ INSTANCE_COLUMNS = [
     "source",
 ]
 SITE_COLUMNS = ["site", "name", "pue", "year", "source"]
-
-
-def read_csv(path: Path, skip: int = 0) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        for _ in range(skip):
-            handle.readline()
-        return list(csv.DictReader(handle))
-
-
-def write_csv(path: Path, columns: list[str], rows: Iterable[dict[str, object]]) -> int:
-    rows = list(rows)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, columns, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({c: fmt(row.get(c)) for c in columns})
-    return len(rows)
-
-
-def fmt(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.6g}"
-    return str(value)
 
 
 def number(text: str | None) -> float | None:
