@@ -63,10 +63,10 @@ REGION_SETS = {
 }
 _COMMA = re.compile(r",(?![^\[]*\])")  # split on commas outside [low, high] lists
 # The most scenarios one `compare` builds unless --max-scenarios says otherwise. Measured with
-# `python benchmarks/compare.py --large` on the project's 2-core, 24 GB machine: 1,000,000
-# scenarios peak at 0.66 GB (max RSS) and take 4 s (10 s with both cores shared); 3,000,000 take
-# 1.8 GB. Memory grows by about 0.6 kB a scenario, so 24 GB runs out near 35 million; the default
-# answers in seconds with ample headroom, while 1,000 values on three axes (10^9) is refused.
+# `python benchmarks/compare.py --large` on the project's 2-core machine: with --top 10 the grid
+# is streamed and memory does not grow with it (10,000,000 scenarios: 2.7 s, 0.10 GB max RSS;
+# 100,000,000: 22 s, 0.2 GB), but without --top every row is kept and shown (1,000,000: 5 s,
+# 1.4 GB before rendering, so 10,000,000 would need ~14 GB). The default bounds that case.
 MAX_SCENARIOS = 1_000_000
 
 
