@@ -63,10 +63,10 @@ REGION_SETS = {
 }
 _COMMA = re.compile(r",(?![^\[]*\])")  # split on commas outside [low, high] lists
 # The most scenarios one `compare` builds unless --max-scenarios says otherwise. Measured with
-# `python benchmarks/compare.py --large` on the project's 2-core, 24 GB machine: 1,000,000
-# scenarios peak at 0.66 GB (max RSS) and take 4 s (10 s with both cores shared); 3,000,000 take
-# 1.8 GB. Memory grows by about 0.6 kB a scenario, so 24 GB runs out near 35 million; the default
-# answers in seconds with ample headroom, while 1,000 values on three axes (10^9) is refused.
+# `python benchmarks/compare.py --large` on the project's 2-core machine: with --top 10 the grid
+# is streamed and memory does not grow with it (10,000,000 scenarios: 2.7 s, 0.10 GB max RSS;
+# 100,000,000: 22 s, 0.2 GB), but without --top every row is kept and shown (1,000,000: 5 s,
+# 1.4 GB before rendering, so 10,000,000 would need ~14 GB). The default bounds that case.
 MAX_SCENARIOS = 1_000_000
 
 
@@ -301,6 +301,9 @@ def scenario_count(files: Sequence[Any], variations: Sequence[Variation]) -> int
     return count
 
 
+# site keys that set one figure of a site and nothing else, validated once per value rather than
+# once per combination with the other site keys (region x 100 PUE values: 100 + 100, not 10,000)
+SITE_ALONE = ("pue", "wue")
 SORT_FIGURE = {"co2e": "co2e_kg", "energy": "energy_kwh", "cost": "cost_usd"}
 # Scenarios priced per step of the stream: 65,536 rows x 11 columns x 3 bounds x 8 bytes is
 # about 17 MB of inputs and as much again of figures, whatever the size of the grid.
@@ -654,10 +657,9 @@ def _one_file(
         part: [v for v in variations if v.part == part] for part in ("machine", "site", "schedule")
     }
 
-    def resolve(part: str) -> list[tuple[tuple[int, ...], Experiment, list[Assumption]]]:
-        """Every combination of this part's values, on top of the other parts' first values."""
-        own = parts[part]
-        others = [v for v in variations if v.part != part]
+    def resolve(own: list[Variation]) -> list[tuple[tuple[int, ...], Experiment, list[Assumption]]]:
+        """Every combination of these variations' values, on top of the others' first values."""
+        others = [v for v in variations if v not in own]
         found = []
         for combo in itertools.product(*(range(len(v.values)) for v in own)):
             doc = copy.deepcopy(document)
@@ -672,21 +674,29 @@ def _one_file(
             found.append((combo, resolved, extra))
         return found
 
-    machines = resolve("machine")
-    sites = resolve("site")
-    schedules = resolve("schedule")
+    machines = resolve(parts["machine"])
+    # the site: every combination of the keys that interact (region, site, basis, cloud, ...),
+    # and each value of a key that only sets one figure (pue, wue) validated once on its own
+    alone = [v for v in parts["site"] if v.key in SITE_ALONE]
+    bases = resolve([v for v in parts["site"] if v not in alone])
+    singles = [resolve([v]) for v in alone]
+    schedules = resolve(parts["schedule"])
     file_notes: dict[tuple[int, str, int], tuple[Assumption, ...]] = {}
 
     def chosen(part: str, combo: tuple[int, ...]) -> list[tuple[Variation, int]]:
         return list(zip(parts[part], combo, strict=True))
 
-    def noted(part: str, i: int, scenario: list[tuple[Variation, int]], fn: Any, *args: Any) -> Any:
+    def attempt(scenario: list[tuple[Variation, int]], fn: Any, *args: Any) -> Any:
+        """fn(*args, notes) -> (its value, its notes), its error naming the scenario."""
         out: list[Assumption] = []
         try:
-            value = fn(*args, out)
+            return fn(*args, out), tuple(out)
         except InputError as error:
             raise _scenario_error(error, path, scenario) from None
-        file_notes[(index, part, i)] = file_notes.get((index, part, i), ()) + tuple(out)
+
+    def noted(part: str, i: int, scenario: list[tuple[Variation, int]], fn: Any, *args: Any) -> Any:
+        value, out = attempt(scenario, fn, *args)
+        file_notes[(index, part, i)] = file_notes.get((index, part, i), ()) + out
         return value
 
     # machine: power, devices, throughput, embodied CO2e per device-hour (NaN: unknown)
@@ -708,38 +718,84 @@ def _one_file(
         scale, text = _throughput_scale(document, where, variations, tables, machines)
         lead.append(text)
 
-    # site: PUE, water usage effectiveness (NaN: unknown), carbon intensity, electricity price
-    pue = np.empty(len(sites))
-    wue = np.full(len(sites), np.nan)
-    intensity = np.empty(len(sites))
-    price = np.full(len(sites), np.nan)
-    for i, (combo, s, extra) in enumerate(sites):
-        file_notes[(index, "site", i)] = tuple(extra)
-        here = chosen("site", combo)
-        pue[i] = noted("site", i, here, calc.resolve_pue, s)
-        water = noted("site", i, here, resolve_wue, s)
+    # site: PUE, water usage effectiveness (NaN: unknown), carbon intensity, electricity price,
+    # for each base site (the interacting keys' combination, r); then each site of the grid (s)
+    # is its base with the figure of each key validated alone (an explicit pue or wue is the
+    # figure, whatever the region: resolve_pue and resolve_wue return it before anything else)
+    rest = [v for v in parts["site"] if v not in alone]
+    base_pue = np.empty(len(bases))
+    base_wue = np.full(len(bases), np.nan)
+    base_intensity = np.empty(len(bases))
+    base_price = np.full(len(bases), np.nan)
+    base_notes: list[tuple[tuple[Assumption, ...], ...]] = []
+    for r, (combo, b, extra) in enumerate(bases):
+        here = list(zip(rest, combo, strict=True))
+        base_pue[r], pue_notes = attempt(here, calc.resolve_pue, b)
+        water, wue_notes = attempt(here, resolve_wue, b)
         if water is not None:
-            wue[i] = water
-        intensity[i] = noted("site", i, here, calc.resolve_intensity, s, tables)
-        found = noted("site", i, here, calc.resolve_electricity_price, s, tables)
+            base_wue[r] = water
+        base_intensity[r], intensity_notes = attempt(here, calc.resolve_intensity, b, tables)
+        found, price_notes = attempt(here, calc.resolve_electricity_price, b, tables)
         if found is not None:
-            price[i] = found
+            base_price[r] = found
+        base_notes.append((tuple(extra), pue_notes, wue_notes, intensity_notes + price_notes))
+    site_sizes = [len(v.values) for v in parts["site"]]
+    n_sites = int(np.prod(site_sizes)) if site_sizes else 1
+    coords = np.unravel_index(np.arange(n_sites), site_sizes) if site_sizes else ()
+    own_index = {v.key: i for i, v in enumerate(parts["site"])}
+    if rest:
+        base_of = np.ravel_multi_index(
+            [coords[own_index[v.key]] for v in rest], [len(v.values) for v in rest]
+        )
+    else:
+        base_of = np.zeros(n_sites, dtype=np.intp)
+    pue = base_pue[base_of]
+    wue = base_wue[base_of]
+    intensity = base_intensity[base_of]
+    price = base_price[base_of]
+    # per key validated alone: its figure and note for each value, and each site's value
+    slot = {"pue": 1, "wue": 2}
+    alone_notes: list[tuple[int, np.ndarray, list[tuple[Assumption, ...]]]] = []
+    for variation, found_alone in zip(alone, singles, strict=True):
+        figure = np.empty(len(found_alone))
+        said = []
+        for j, (_, a, _) in enumerate(found_alone):
+            fn = calc.resolve_pue if variation.key == "pue" else resolve_wue
+            figure[j], out = attempt([(variation, j)], fn, a)
+            said.append(out)
+        which = coords[own_index[variation.key]]
+        if variation.key == "pue":
+            pue = figure[which]
+        else:
+            wue = figure[which]
+        alone_notes.append((slot[variation.key], which, said))
+    if alone_notes:
+        for i in range(n_sites):
+            extra, *figured = base_notes[base_of[i]]
+            for at, which, said in alone_notes:
+                figured[at - 1] = said[which[i]]
+            file_notes[(index, "site", i)] = extra + sum(figured, ())
+    else:
+        for i, (extra, *figured) in enumerate(base_notes):
+            file_notes[(index, "site", i)] = extra + sum(figured, ())
 
-    # cloud: USD per wall-clock hour for each machine at each site (spot .. on-demand), and
-    # the host's watts (the instance type depends on the machine and the provider)
-    rate = np.full((len(machines), len(sites), 3), np.nan)
-    host = np.zeros((len(machines), len(sites), 3))
-    cloud_index = np.arange(len(machines) * len(sites)).reshape(len(machines), len(sites))
-    pairs = itertools.product(enumerate(machines), enumerate(sites))
-    for (mi, (m_combo, m, _)), (si, (s_combo, s, _)) in pairs:
-        both = dataclasses.replace(s, hardware=m.hardware, power_w=m.power_w, memory_gb=m.memory_gb)
-        here = chosen("machine", m_combo) + chosen("site", s_combo)
-        ci = int(cloud_index[mi, si])
-        if s.cloud is not None:
+    # cloud: USD per wall-clock hour for each machine at each base site (spot .. on-demand),
+    # and the host's watts (the instance type depends on the machine and the provider); the
+    # keys validated alone (pue, wue) play no part in either
+    rate = np.full((len(machines), len(bases), 3), np.nan)
+    host = np.zeros((len(machines), len(bases), 3))
+    pairs = itertools.product(enumerate(machines), enumerate(bases))
+    for (mi, (m_combo, m, _)), (bi, (b_combo, b, _)) in pairs:
+        both = dataclasses.replace(b, hardware=m.hardware, power_w=m.power_w, memory_gb=m.memory_gb)
+        here = chosen("machine", m_combo) + list(zip(rest, b_combo, strict=True))
+        ci = mi * len(bases) + bi
+        if b.cloud is not None:
             priced = noted("cloud", ci, here, calc.resolve_cloud_prices, both, tables)
             if priced is not None:
-                rate[mi, si] = machine_rate(priced)
-        host[mi, si] = noted("cloud", ci, here, calc.resolve_host, both, tables)
+                rate[mi, bi] = machine_rate(priced)
+        host[mi, bi] = noted("cloud", ci, here, calc.resolve_host, both, tables)
+    rate, host = rate[:, base_of], host[:, base_of]
+    cloud_index = np.arange(len(machines))[:, None] * len(bases) + base_of[None, :]
 
     # schedule: runs, FPO per run, and hours per run on each machine. Hours derived from the
     # FPO depend on the machine's peak FLOP/s; hours given follow the rule of --scale-hours-by:
@@ -805,7 +861,7 @@ def _one_file(
             file_notes[(index, "schedule", i)] += (runs_note,)
     if any(v.key.split(".")[0] == "hardware" for v in variations) and not lead:
         lead += _hours_note(*how[0], schedules[0][1], len(schedules) > 1, rule)
-    unusual = [w for part in (machines, sites, schedules) for _, r, _ in part
+    unusual = [w for part in (machines, bases, *singles, schedules) for _, r, _ in part
                for w in r.warnings] + unusual  # fmt: skip
     grid = _Grid(
         index=index,

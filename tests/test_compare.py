@@ -371,3 +371,96 @@ def test_a_region_set_is_against_the_files_own_region(cli) -> None:
     )
     latex = cli("compare", H100, "--vary", "region=@cloud:gcp", "--top", "2", "-f", "latex")
     assert latex.out.startswith("% Ratios (vs base) are against region=gcp:us-central1")
+
+
+# --- the site's keys that set one figure (pue, wue) are validated once per value (issue 14)
+
+GRID_DEVICES = ["H100", "A100", "B200"]
+GRID_REGIONS = ["fr", "us-va", "gcp:us-central1", "aws:us-east-1", "azure:westeurope"]
+
+
+def _site_grid(tmp_path, devices, regions, pues, wues, runs, site=None, top=None):
+    from greenai import compare, tables
+
+    data = tables.load()
+    path = tmp_path / "plan.yaml"
+    path.write_text(
+        "name: plan\nhardware: 4 x A100\nhours: 12.5\nregion: fr\n"
+        + (f"site: {site}\n" if site else "")
+    )
+    texts = [
+        "hardware.device=" + ",".join(devices),
+        "region=" + ",".join(regions),
+        *(["pue=" + ",".join(pues)] if pues else []),
+        *(["wue=" + ",".join(wues)] if wues else []),
+        "runs=" + ",".join(map(str, runs)),
+    ]
+    variations = [compare.parse_variation(text, data) for text in texts]
+    return path, data, compare.compare([path], variations, data, top=top)
+
+
+def _same_grid(one, other) -> None:
+    """Two comparisons with the same rows, figures (bounds included), notes and warnings."""
+    import numpy as np
+
+    assert one.scenarios == other.scenarios and list(one.frame.index) == list(other.frame.index)
+    for name in one.figures:
+        np.testing.assert_array_equal(one.figures[name], other.figures[name], err_msg=name)
+    for column in ("pue", "carbon_intensity_g_per_kwh", "hardware", "runs", "cost_basis"):
+        assert list(one.frame[column]) == list(other.frame[column]), column
+    for a, b in zip(one.estimates(), other.estimates(), strict=True):
+        assert a.assumptions == b.assumptions
+    assert set(one.warnings) == set(other.warnings)
+    assert one.lead == other.lead
+
+
+@pytest.mark.parametrize(
+    "regions, pues, wues, site",
+    [
+        (GRID_REGIONS, ["1.1", "1.58", "3.5"], None, None),  # 3.5: an unusual PUE's warning
+        (GRID_REGIONS, None, ["0.2", "1.8", "9"], None),  # 9 L/kWh: an unusual WUE's warning
+        (GRID_REGIONS, ["1.2", "2"], ["0", "1.1"], None),
+        (["fr", "aws:us-east-1"], ["1.3", "1.05"], ["2.5"], "desktop"),  # site: sets them too
+        (["us-va"], ["1.4"], None, None),
+    ],
+)
+def test_pue_and_wue_validated_alone_equal_every_combination_validated(
+    tmp_path, monkeypatch, regions, pues, wues, site
+) -> None:
+    from greenai import compare
+
+    args = (GRID_DEVICES, regions, pues, wues, [1, 3])
+    for top in (None, 4):
+        _, _, fast = _site_grid(tmp_path, *args, site=site, top=top)
+        with monkeypatch.context() as patched:
+            patched.setattr(compare, "SITE_ALONE", ())  # every site combination validated whole
+            _, _, whole = _site_grid(tmp_path, *args, site=site, top=top)
+        _same_grid(fast, whole)
+
+
+def test_region_pue_wue_grid_agrees_with_estimate_row_by_row(tmp_path) -> None:
+    from greenai.core import calculate
+    from greenai.estimate import estimate
+    from greenai.experiment import load
+
+    path, data, grid = _site_grid(
+        tmp_path, GRID_DEVICES, GRID_REGIONS, ["1.1", "2.5"], ["0.3", "1.8"], [2]
+    )
+    assert grid.scenarios == 3 * 5 * 2 * 2
+    for row, priced in zip(grid.frame.itertuples(), grid.estimates(), strict=True):
+        scenario = grid.scenario(row)
+        sets = [f"{key}={value}" for key, value in scenario.items()]
+        single = estimate(load(path, data, sets), data)
+        assert priced.pue == single.pue
+        for name in calculate.FIGURES:
+            for which in calculate.BOUNDS:
+                one, many = single.total.bound(name, which), priced.total.bound(name, which)
+                assert (one is None) == (many is None), (scenario, name, which)
+                if one is not None:
+                    assert many == pytest.approx(one, rel=1e-12), (scenario, name, which)
+
+
+def test_a_bad_pue_names_its_value(cli) -> None:
+    result = cli("compare", H100, "--vary", "region=fr,us-va", "--vary", "pue=1.2,0.5")
+    assert result.code != 0
+    assert "pue=0.5" in result.err
