@@ -319,12 +319,12 @@ def test_the_limit_can_be_raised_and_the_default_is_documented(cli) -> None:
     from greenai import compare
     from greenai.cli.estimate import compare as command
 
-    assert compare.MAX_SCENARIOS == 1_000_000
-    # the CLI declares its default without importing numpy; it must match the core's
+    assert compare.MAX_SCENARIOS == 1_000_000 and compare.MAX_STREAMED == 100_000_000
+    # the CLI leaves the default to the core, which picks it by whether --top streams the grid
     import inspect
 
     default = inspect.signature(command).parameters["max_scenarios"].default
-    assert default == compare.MAX_SCENARIOS
+    assert default is None
     grid = as_json(cli, "compare", ELMO, BERT, "--vary", "runs=1,2", "--max-scenarios", "4")
     assert len(grid) == 4
     bad = cli("compare", ELMO, "--vary", "runs=1,2", "--max-scenarios", "0")
@@ -464,3 +464,16 @@ def test_a_bad_pue_names_its_value(cli) -> None:
     result = cli("compare", H100, "--vary", "region=fr,us-va", "--vary", "pue=1.2,0.5")
     assert result.code != 0
     assert "pue=0.5" in result.err
+
+
+def test_with_top_the_grid_streams_past_the_all_rows_limit(cli) -> None:
+    # 2 x 1,000 x 600 = 1,200,000 scenarios: refused when every row is kept, priced with --top
+    runs = "runs=" + ",".join(str(n) for n in range(1, 1001))
+    pue = "pue=" + ",".join(f"{1 + n / 1000:.3f}" for n in range(600))
+    kept = cli("compare", ELMO, BERT, "--vary", runs, "--vary", pue, "--format", "json")
+    assert kept.code == 2 and "1,200,000 scenarios" in kept.err and "1,000,000" in kept.err
+    top = as_json(cli, "compare", ELMO, BERT, "--vary", runs, "--vary", pue, "--top", "3")
+    assert len(top) == 3
+    # the greenest: one run at PUE 1.000, of the lighter file (ELMo: 262 lbs a run at 1.58)
+    assert [row["scenario"]["runs"] for row in top] == ["1", "1", "1"]  # as written
+    assert top[0]["pue"] == 1.0

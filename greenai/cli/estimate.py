@@ -131,14 +131,16 @@ def compare(
         ),
     ] = "auto",
     max_scenarios: Annotated[
-        int,
+        int | None,
         typer.Option(
             "--max-scenarios",
             min=1,
-            help="Refuse grids of more scenarios (files x the --vary values) than this; "
-            "a million takes about 0.7 GB and 4-10 s.",
+            help="Refuse grids of more scenarios (files x the --vary values) than this. "
+            "Default: 1,000,000 (every row kept: about 1.4 GB), or 100,000,000 with --top "
+            "(streamed: flat memory, about 20-30 s).",
+            show_default=False,
         ),
-    ] = 1_000_000,  # mirrors greenai.compare.MAX_SCENARIOS (--help does not import numpy)
+    ] = None,
     output_format: FormatOption = CompareFormat.table,
     units: UnitsOption = Units.metric,
     overrides: SetOption = None,
