@@ -388,3 +388,20 @@ def test_co2e_budget_stays_operational_and_co2e_total_adds_embodied(cli, write) 
     assert cli("check", str(write(text))).code == 1
     high = cli("estimate", str(H100), "--budget", "co2e_total=340kg", "--budget-on", "high")
     assert high.code == 1 and "high end of its range" in high.err  # 346.6 kg at the high end
+
+
+def test_the_model_card_says_the_embodied_share_beside_operational_emissions(cli) -> None:
+    card = cli("estimate", str(H100), "--format", "model-card").out
+    grams = 8 * 108 * rate("h100-sxm5-80gb")[0] * 1000
+    assert "embodied CO2e of the hardware (manufacturing, amortised over its lifetime) " in card
+    assert f"{grams:,.6g} g" in card
+    assert "emissions: 305195\n" in card  # operational, as before
+
+
+def test_compare_shows_water_where_a_row_has_a_published_wue(cli) -> None:
+    grid = cli("compare", str(H100), "--vary", "region=aws:us-east-1,gcp:us-central1",
+               "--no-ranges").out  # fmt: skip
+    header = next(line for line in grid.splitlines() if "kWh·PUE" in line)
+    assert "(L)" in header  # Water (L), on AWS's published WUE; "—" for Google's region
+    alone = cli("compare", str(H100), "--vary", "region=gcp:us-central1,fr", "--no-ranges").out
+    assert "Water" not in alone  # no row knows it: no column

@@ -23,9 +23,19 @@ def estimates(items: Sequence[Estimate], training_type: str) -> str:
         f"{e.name}: {e.total.energy_kwh:,.6g} kWh x {e.carbon_intensity_g_per_kwh:g} g/kWh"
         for e in items
     )
+    source = f"greenai {__version__} estimate (Strubell et al. 2019 method): {method}"
+    # the card's `emissions` is operational; the manufacturing share is said beside it, where
+    # every file's devices have a figure in data/embodied.csv (else it would read as complete)
+    embodied = [e.total.bound("embodied_co2e_kg") for e in items]
+    if embodied and all(kg is not None for kg in embodied):
+        kg = sum(k for k in embodied if k is not None)
+        source += (
+            f"; not included above: embodied CO2e of the hardware (manufacturing, amortised "
+            f"over its lifetime) {kg * 1000:,.6g} g"
+        )
     block: dict[str, object] = {
         "emissions": int(grams) if grams.is_integer() else grams,
-        "source": f"greenai {__version__} estimate (Strubell et al. 2019 method): {method}",
+        "source": source,
         "training_type": training_type,
     }
     places = list(dict.fromkeys(e.location for e in items if e.location))

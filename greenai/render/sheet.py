@@ -208,6 +208,7 @@ ESTIMATE_COLUMNS: tuple[Column, ...] = (
         "Water (L)",
         figure("water_l", number),
         shown=lambda lines: _known(lines, "water_l"),
+        compared="Water (L)",
         key="water_l",
     ),
     Column("CO2e ({mass})", figure("co2e_kg", number, mass=True), compared="CO2e ({mass})"),
@@ -215,7 +216,7 @@ ESTIMATE_COLUMNS: tuple[Column, ...] = (
         "Embodied ({mass})",
         figure("embodied_co2e_kg", number, mass=True),
         shown=lambda lines: _known(lines, "embodied_co2e_kg"),
-        key="embodied_co2e_kg",
+        key="embodied_co2e_kg",  # not in compare's table (its CSV and JSON): width for ratios
     ),
     Column(
         "Total CO2e ({mass})",
@@ -397,7 +398,10 @@ def comparison_sheet(
     """A what-if grid: the varied values, the figures (the estimate's `compared` columns), the
     ratios to the baseline; `best` is the frame index of the row to mark."""
     several = comparison.files > 1
-    figures = [c for c in ESTIMATE_COLUMNS if c.compared is not None]
+    estimates = comparison.estimates(shown)
+    lines = [Line(e.name, e.hardware, "", e.runs, e.total) for e in estimates]
+    # the estimate's compared columns, each where some row has it (water, embodied CO2e)
+    figures = [c for c in ESTIMATE_COLUMNS if c.compared is not None and c.shown(lines)]
     header = (["Model"] if several else []) + list(comparison.keys)
     if "hardware" not in comparison.keys:
         header.append("Hardware")
@@ -406,13 +410,11 @@ def comparison_sheet(
     header += ["kWh vs base", "CO2e vs base", "Cost vs base"]
     style = Style(system, ranges)
     rows = []
-    estimates = comparison.estimates(shown)
-    for row, estimate in zip(shown.itertuples(), estimates, strict=True):
+    for row, estimate, line in zip(shown.itertuples(), estimates, lines, strict=True):
         cells = [estimate.name] if several else []
         cells += list(comparison.titled(row).values())
         if "hardware" not in comparison.keys:
             cells.append(estimate.hardware)
-        line = Line(estimate.name, estimate.hardware, "", estimate.runs, estimate.total)
         cells += [c.cell(line, style) for c in figures]
         cells += [ratio(row.energy_ratio), ratio(row.co2e_ratio), ratio(row.cost_ratio)]
         tone = Tone.best if best is not None and row.Index == best else Tone.plain
