@@ -12,7 +12,6 @@ measured, published or defaulted, with its source, and with the range that goes 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -100,6 +99,10 @@ class Assumption:
     source: str
     column: str = ""
     basis: str = ""
+    # for a carbon intensity: what the figure measures ("lifecycle, consumption") and the basis
+    # it fell back to when the one asked for was missing; kept as fields for compare's note
+    measures: str = ""
+    fallback: str = ""
 
     def as_dict(self) -> dict[str, str]:
         found = {"what": self.what, "value": self.value, "source": self.source}
@@ -682,7 +685,12 @@ def _with_basis(note: Assumption, found: Resolved, chosen: str | None) -> Assump
     if found.fallback:
         said = f"{found.fallback} only: {found.region.key} has no {basis} figure ({said})"
     label = f"; {found.basis}" if found.basis else ""
-    return replace(note, value=f"{note.value} [{said}{label}]")
+    return replace(
+        note,
+        value=f"{note.value} [{said}{label}]",
+        measures=found.basis or "",
+        fallback=found.fallback or "",
+    )
 
 
 def resolve_electricity_price(
@@ -709,23 +717,15 @@ def resolve_electricity_price(
     return value
 
 
-_BASIS_LABEL = re.compile(r"\[(?:[^\]]*; )?([^;\]]+)\]$")
-_FALLBACK_SAID = re.compile(r"\[(\w+) only: ")
-
-
 def mixed_bases(notes: Iterable[Assumption]) -> str | None:
     """A note for a grid whose intensities are not all on one basis (lifecycle against direct
     combustion, generation- against consumption-based), None when they are: the rows then
     compare different quantities, and a reader must be told (DESIGN.md, "Intensity basis")."""
     found: dict[str, set[str]] = {}
     for note in notes:
-        if note.what != "carbon intensity":
-            continue
-        label = _BASIS_LABEL.search(note.value)
-        if label:
-            fallback = _FALLBACK_SAID.search(note.value)
-            said = label.group(1) + (f" ({fallback.group(1)} only)" if fallback else "")
-            found.setdefault(label.group(1), set()).add(said)
+        if note.what == "carbon intensity" and note.measures:
+            said = note.measures + (f" ({note.fallback} only)" if note.fallback else "")
+            found.setdefault(note.measures, set()).add(said)
     if len(found) < 2:
         return None
     listed = "; ".join(sorted(s for group in found.values() for s in group))
