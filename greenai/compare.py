@@ -16,7 +16,7 @@ import dataclasses
 import difflib
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +31,7 @@ from greenai.core.resolve import machine_rate, resolve_embodied, resolve_wue
 from greenai.errors import InputError
 from greenai.estimate import Assumption, Estimate, Figures, Work
 from greenai.experiment import Experiment
+from greenai.provenance import Inputs
 from greenai.tables import Device, Tables
 
 if TYPE_CHECKING:
@@ -230,6 +231,8 @@ class Comparison:
     # hours follow a varied machine
     lead: list[str] = dataclasses.field(default_factory=list)
     _titles: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)
+    _inputs: list[Inputs] = dataclasses.field(default_factory=list)  # each file, as read
+    rule: str = "auto"  # --scale-hours-by, as a HoursRule value
     scenarios: int = 0  # how many were priced (the frame holds those shown)
     best: int | None = None  # the position of the lowest figure of the sort (CO2e by default)
     figures: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)  # rows of `frame`
@@ -250,6 +253,13 @@ class Comparison:
 
     def scenario(self, row: Any) -> dict[str, str]:
         return {key: getattr(row, _column(key)) for key in self.keys}
+
+    def inputs(self, row: Any) -> Inputs | None:
+        """What the row was priced from, for its provenance: its file as read, its scenario."""
+        if row.file_index >= len(self._inputs):
+            return None
+        found = self._inputs[row.file_index]
+        return dataclasses.replace(found, scenario=self.scenario(row), scale_hours_by=self.rule)
 
     def titled(self, row: Any) -> dict[str, str]:
         """The scenario as a table shows it: regions with their names ('fr (France)')."""
@@ -321,11 +331,13 @@ def compare(
     max_scenarios: int | None = None,
     sort: SortBy = SortBy.co2e,
     top: int | None = None,
+    documents: Mapping[str, Any] | None = None,
 ) -> Comparison:
     """Price every file under every combination of `variations`, keep the `top` rows by `sort`
     (all rows when `top` is None). A grid over `max_scenarios` is refused before anything is
     built; by default MAX_SCENARIOS when every row is kept, MAX_STREAMED with `top` (the grid
-    is then streamed, and memory stays flat)."""
+    is then streamed, and memory stays flat). `documents`: a file's document as recorded in a
+    report (after its --set), used in place of reading the file (`greenai verify`)."""
     if max_scenarios is None:
         max_scenarios = MAX_SCENARIOS if top is None else MAX_STREAMED
     keys = [v.key for v in variations]
@@ -339,7 +351,8 @@ def compare(
             f"compare: {count:,} scenarios ({sizes}: files x --vary values) is over the limit "
             f"of {max_scenarios:,}; vary fewer values, or raise the limit with --max-scenarios N"
         )
-    variations = _own_first(files, variations, tables, overrides)
+    read = _reader(overrides, documents or {})
+    variations = _own_first(files, variations, tables, read)
     grids: list[_Grid] = []
     notes: dict[tuple[int, str, int], tuple[Assumption, ...]] = {}
     names: list[tuple[str, str]] = []
@@ -347,9 +360,12 @@ def compare(
     warnings: list[str] = []
     lead: list[str] = []
     works: dict[tuple[int, int], Work] = {}
+    inputs: list[Inputs] = []
     for index, path in enumerate(files):
+        document = read(path)
+        inputs.append(Inputs(str(path), document.sha256, tuple(overrides), document))
         grid, file_notes, name, extra, unusual = _one_file(
-            index, Path(path), variations, tables, overrides, rule, works
+            index, Path(path), copy.deepcopy(document), variations, tables, rule, works
         )
         warnings += [w for w in unusual if w not in warnings]
         grids.append(grid)
@@ -361,7 +377,7 @@ def compare(
     kept, best = _stream(grids, sort, top)
     frame, figures = _rows(grids, kept)
     if count > 1:
-        lead.insert(0, _base_note(files, names, variations, tables, overrides))
+        lead.insert(0, _base_note(files, names, variations, tables, read))
     mixed = calc.mixed_bases(note for site in notes.values() for note in site)
     if mixed:
         lead.append(mixed)
@@ -372,7 +388,25 @@ def compare(
     comparison.scenarios = count
     comparison.best = best if count > 1 else None
     comparison.figures = figures
+    comparison._inputs = inputs
+    comparison.rule = rule.value
     return comparison
+
+
+def _reader(overrides: Sequence[str], documents: Mapping[str, Any]) -> Any:
+    """A file's document after the overrides: as recorded where given, else read (once)."""
+    read: dict[str, Any] = {}
+
+    def document(path: str | Path) -> Any:
+        where = str(path)
+        if where not in read:
+            given = documents.get(where)
+            read[where] = (
+                experiment.read_overridden(Path(path), overrides) if given is None else given
+            )
+        return copy.deepcopy(read[where])
+
+    return document
 
 
 def _blocks(grids: Sequence[_Grid]) -> Iterator[tuple[_Grid, int, np.ndarray]]:
@@ -579,13 +613,13 @@ def _own_first(
     files: Sequence[str | Path],
     variations: Sequence[Variation],
     tables: Tables,
-    overrides: Sequence[str],
+    read: Any,
 ) -> list[Variation]:
     """A region set comes in our (alphabetical) order; put the first file's own region first,
     so that the ratios are against the file as written. Lists typed out keep the user's order."""
     if not files or not any(v.region_set for v in variations):
         return list(variations)
-    document = experiment.read_overridden(Path(files[0]), overrides)
+    document = read(files[0])
     ordered = []
     for variation in variations:
         own = _own_value(document, variation, tables) if variation.region_set else None
@@ -606,10 +640,10 @@ def _base_note(
     names: Sequence[tuple[str, str]],
     variations: Sequence[Variation],
     tables: Tables,
-    overrides: Sequence[str],
+    read: Any,
 ) -> str:
     """Which scenario the ratios are against, and whether that is the file as written."""
-    document = experiment.read_overridden(Path(files[0]), overrides)
+    document = read(files[0])
     parts = []
     for variation in variations:
         own = _own_value(document, variation, tables)
@@ -636,16 +670,15 @@ def _base_note(
 def _one_file(
     index: int,
     path: Path,
+    document: Any,
     variations: Sequence[Variation],
     tables: Tables,
-    overrides: Sequence[str],
     rule: HoursRule,
     works: dict[tuple[int, int], Work],
 ) -> tuple[
     pd.DataFrame, dict[tuple[int, str, int], tuple[Assumption, ...]], str, list[str], list[str]
 ]:
 
-    document = experiment.read_overridden(path, overrides)
     where = str(path)
     given = [key for key in ("stages", "energy", "device_hours") if key in document]
     if given:

@@ -39,6 +39,7 @@ from greenai.core.resolve import (
 from greenai.errors import InputError
 from greenai.experiment import Experiment
 from greenai.notice import Notice
+from greenai.provenance import Inputs
 from greenai.tables import Tables
 
 __all__ = [
@@ -192,6 +193,7 @@ class Estimate:
     region: str | None = None  # the resolved region key (gcp:us-east1), for the table
     stages: tuple[Estimate, ...] = ()  # a staged file: its stages, which `total` sums
     groups: tuple[tuple[int, str], ...] = ()  # (count, device name); count 0: not published
+    inputs: Inputs | None = None  # what was read, for a JSON report's provenance (not in as_dict)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of DESIGN.md, keys in its order."""
@@ -230,7 +232,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
     row through the calculator (with a second for one run, so per-run figures come from the
     same call)."""
     if experiment.stages:
-        return _staged(experiment, tables)
+        return replace(_staged(experiment, tables), inputs=experiment.inputs)
     row = resolve(experiment, tables)
     try:
         figures = calculator.calculate(stack([{**row.columns, "runs": 1.0}, row.columns]))
@@ -253,6 +255,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         location=tables.location(experiment.region) if experiment.region else None,
         region=experiment.region.key if experiment.region else None,
         groups=tuple((g.count if counted else 0, g.device.name) for g in experiment.hardware),
+        inputs=experiment.inputs,
     )
 
 

@@ -8,6 +8,7 @@ here, so that "did you mean ...?" can point at the line that holds the name.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import re
@@ -24,6 +25,7 @@ from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.files import read_limited
 from greenai.notice import Notice
+from greenai.provenance import Inputs, digest
 from greenai.tables import (
     BASES,
     SLICE_NAME,
@@ -222,6 +224,7 @@ class Experiment:
     # on-site water per kWh of IT energy (L/kWh), as given; None: the region's published figure
     wue_l_per_kwh: float | None = None
     embodied: EmbodiedSettings | None = None  # None: greenai.embodied's defaults
+    inputs: Inputs | None = None  # the file as read (`load`), for a report's provenance
 
     def label(self) -> str:
         """The hardware as Strubell et al. wrote it ("V100x64"), groups joined with " + "."""
@@ -247,6 +250,7 @@ class _Map(dict):
         super().__init__()
         self.line = line
         self.lines: dict[str, int] = {}
+        self.sha256: str | None = None  # of the file's bytes, on the top-level mapping
 
 
 class _List(list):
@@ -492,6 +496,7 @@ def read_yaml(path: Path) -> _Map:
             where=where,
             line=1,
         )
+    document.sha256 = digest(data)
     return document
 
 
@@ -1652,5 +1657,9 @@ def read_overridden(path: str | Path, overrides: Sequence[str] = ()) -> _Map:
 
 
 def load(path: str | Path, tables: Tables, overrides: Sequence[str] = ()) -> Experiment:
-    """Read, override and validate one experiment file."""
-    return validate(read_overridden(path, overrides), str(path), tables)
+    """Read, override and validate one experiment file; the result keeps what was read (the
+    document after --set, the file's digest) for the provenance of a JSON report."""
+    document = read_overridden(path, overrides)
+    found = validate(document, str(path), tables)
+    inputs = Inputs(str(path), document.sha256, tuple(overrides), document)
+    return dataclasses.replace(found, inputs=inputs)

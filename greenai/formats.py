@@ -32,6 +32,8 @@ CompareFormat = choices("CompareFormat", *(f for f in FORMATS if f != "model-car
 CheckFormat = choices("CheckFormat", "table", "json", "markdown", "github")
 # fpo: yaml is the fpo: block of an experiment file
 FpoFormat = choices("FpoFormat", "table", "json", "yaml")
+# verify: the verdict on a JSON report's figures
+VerifyFormat = choices("VerifyFormat", "table", "json", "markdown")
 # curve and the data listings (regions, hardware, prices): rows of plain figures
 ListFormat = choices("ListFormat", "table", "json", "csv")
 

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from greenai.compare import Comparison
     from greenai.curve import Curve
     from greenai.flops import Count
+    from greenai.verify import Verdict
 
 __all__ = [
     "EQUIVALENTS_SOURCE",
@@ -95,6 +96,7 @@ __all__ = [
     "render_model_card",
     "render_records",
     "render_table",
+    "render_verification",
     "rows",
     "work_rows",
 ]
@@ -292,6 +294,23 @@ def render_curve(curve: Curve, form: str, width: int = 160) -> str:
 def plot_curve(curve: Curve, kind: str) -> bytes:
     """The curve as a PNG, SVG or PDF figure (matplotlib, the optional extra greenai[plot])."""
     return plot.figure(curve, kind)
+
+
+# ----------------------------------------------------------------------------- verify
+
+
+def render_verification(
+    verdict: Verdict, form: str, color: bool = False, width: int = 160
+) -> str:
+    """`greenai verify`: the figures of a report, recorded and now, as table, json or markdown."""
+    if form == "json":
+        return json_format.verification(verdict)
+    table = sheet.verify_sheet(verdict)
+    if form == "markdown":
+        return markdown.sheet(table)
+    from greenai.render import terminal
+
+    return terminal.sheet(table, color, width)
 
 
 # ----------------------------------------------------------------------------- listings

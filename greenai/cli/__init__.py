@@ -4,6 +4,7 @@ One module per command group, each a set of typer-annotated functions:
 
     estimate.py   estimate, compare, check    pricing experiments (and failing CI over budget)
     tools.py      fpo, curve                  Green AI's tools: FPO counts, expected-best curves
+    verify.py     verify                      a JSON report's figures, recomputed from its inputs
     setup.py      schema, init                the experiment file's schema, a starter file
     data.py       regions, hardware, prices   the data tables as listings
     common.py     the options the commands share, warnings and error lines on stderr
@@ -40,6 +41,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("check", "estimate", "Validate and price files; fail over budget."),
     ("fpo", "tools", "Count a PyTorch model's FPO per example."),
     ("curve", "tools", "Expected best score after n trials, vs cost."),
+    ("verify", "verify", "Recompute a JSON report: do its figures hold?"),
     ("schema", "setup", "JSON Schema of the experiment file."),
     ("init", "setup", "Write a commented starter experiment file."),
     ("regions", "data", "Grid and cloud regions, carbon intensity."),

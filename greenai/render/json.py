@@ -2,6 +2,9 @@
 
 Strings stay exact (json.dumps escapes what a terminal or a runner would obey, and
 escape.json_text the rest); NaN never appears (`allow_nan=False`): unknown is null.
+
+Every priced object carries `provenance` (greenai.provenance): greenai's version, the data
+tables' digests and the inputs as read, which `greenai verify` recomputes the figures from.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from greenai import provenance
 from greenai.estimate import Estimate
 from greenai.render import escape
 from greenai.render.numbers import number_or_none
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
     from greenai.compare import Comparison
     from greenai.curve import Curve
     from greenai.flops import Count
+    from greenai.verify import Verdict
 
 
 def dumps(value: object) -> str:
@@ -29,7 +34,12 @@ def dumps(value: object) -> str:
 
 
 def estimates(items: Sequence[Estimate]) -> str:
-    return dumps([e.as_dict() for e in items])
+    return dumps([_priced(e, "estimate") for e in items])
+
+
+def _priced(estimate: Estimate, command: str) -> dict[str, object]:
+    """The estimate's object with its provenance (last, after the figures it vouches for)."""
+    return {**estimate.as_dict(), "provenance": provenance.record(estimate.inputs, command)}
 
 
 def comparison(grid: Comparison, shown: pd.DataFrame) -> str:
@@ -44,6 +54,7 @@ def comparison(grid: Comparison, shown: pd.DataFrame) -> str:
             "co2e_kg": number_or_none(row.co2e_ratio),
             "cost_usd": number_or_none(row.cost_ratio),
         }
+        item["provenance"] = provenance.record(grid.inputs(row), "compare")
         items.append(item)
     return dumps(items)
 
@@ -74,7 +85,7 @@ def check(outcomes: Sequence[Outcome]) -> str:
                     }
                     for b in o.breaches
                 ],
-                "estimate": o.estimate.as_dict() if o.estimate else None,
+                "estimate": _priced(o.estimate, "check") if o.estimate else None,
             }
         )
     return dumps(items)
@@ -98,3 +109,8 @@ def curve(found: Curve) -> str:
 
 def records(rows: Sequence[dict[str, object]]) -> str:
     return dumps(list(rows))
+
+
+def verification(verdict: Verdict) -> str:
+    """`greenai verify`: the verdict, each object's figures (recorded, now, holds) and why."""
+    return dumps(verdict.as_dict())

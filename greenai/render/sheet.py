@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from greenai.compare import Comparison
     from greenai.curve import Curve
     from greenai.flops import Count
+    from greenai.verify import Verdict
 
 
 class Tone(StrEnum):
@@ -538,3 +539,47 @@ def operator_sheet(count_: Count) -> Sheet:
         for op, value in count_.by_operator.items()
     ]
     return Sheet(("Operator", "FPO", "Share"), tuple(rows), (False, True, True))
+
+
+# ----------------------------------------------------------------------------- verify
+
+
+def _exact(value: float | None) -> str:
+    """A figure as `greenai verify` compares it: ten significant digits, so a change shows."""
+    return "unknown" if value is None else f"{value:.10g}"
+
+
+def verify_sheet(verdict: Verdict) -> Sheet:
+    """`greenai verify`: each object's energy and CO2e and every figure that differs, with the
+    recorded and the recomputed value; below, per object, how many hold and why not."""
+    from greenai.verify import rows
+
+    body = []
+    for item, found in rows(verdict):
+        body.append(
+            Row(
+                (
+                    item.label,
+                    found.name,
+                    _exact(found.recorded),
+                    _exact(found.now),
+                    "holds" if found.holds else "differs",
+                ),
+                Tone.plain if found.holds else Tone.error,
+            )
+        )
+    notes = []
+    for item in verdict.items:
+        label = f"{item.label} ({item.file})" if item.file else item.label
+        reasons = [item.error] if item.error else []
+        reasons += [*item.causes, *item.notes]
+        notes.append(f"{label}: {item.summary()}" + "".join(f"; {r}" for r in reasons))
+    notes += list(verdict.skipped)
+    notes.append(verdict.summary() + ".")
+    return Sheet(
+        header=("Experiment", "Figure", "In the report", "Now", "Verdict"),
+        rows=tuple(body),
+        numeric=(False, False, True, True, False),
+        title=f"greenai verify {verdict.report}",
+        notes=tuple(notes),
+    )
