@@ -299,9 +299,7 @@ def plot_curve(curve: Curve, kind: str) -> bytes:
 # ----------------------------------------------------------------------------- verify
 
 
-def render_verification(
-    verdict: Verdict, form: str, color: bool = False, width: int = 160
-) -> str:
+def render_verification(verdict: Verdict, form: str, color: bool = False, width: int = 160) -> str:
     """`greenai verify`: the figures of a report, recorded and now, as table, json or markdown."""
     if form == "json":
         return json_format.verification(verdict)

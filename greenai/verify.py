@@ -249,9 +249,7 @@ def _check_provenance(block: Any, index: int, where: str) -> None:
         raise _bad(where, f"{at}.inputs.experiment: expected an object")
     if block["command"] == "compare":
         scenario = inputs.get("scenario", {})
-        if not isinstance(scenario, dict) or not all(
-            isinstance(v, str) for v in scenario.values()
-        ):
+        if not isinstance(scenario, dict) or not all(isinstance(v, str) for v in scenario.values()):
             raise _bad(where, f"{at}.inputs.scenario: expected {{key: value}} texts")
         if not isinstance(inputs.get("scale_hours_by", "auto"), str):
             raise _bad(where, f"{at}.inputs.scale_hours_by: expected text")
@@ -267,9 +265,7 @@ def verify(path: Path) -> Verdict:
     where = str(path)
     found, skipped = priced(read(path), where)
     data = tables.load()
-    return Verdict(
-        where, tuple(_item(index, item, data) for index, item in found), tuple(skipped)
-    )
+    return Verdict(where, tuple(_item(index, item, data) for index, item in found), tuple(skipped))
 
 
 def _item(index: int, item: dict[str, Any], data: Any) -> Item:
@@ -401,7 +397,8 @@ def _differences(block: Mapping[str, Any], data: Any) -> tuple[list[str], list[s
             parts = ["the recorded digest of all tables does not match its tables"]
         causes.append("data changed: " + "; ".join(parts))
     if block["greenai"] != __version__:
-        causes.append(f"greenai changed: {block['greenai']} wrote the report, this is {__version__}")
+        wrote = block["greenai"]
+        causes.append(f"greenai changed: {wrote} wrote the report; this is {__version__}")
     inputs = block.get("inputs")
     if inputs is not None:
         edited, note = _inputs_on_disk(inputs)
@@ -419,9 +416,9 @@ def _inputs_on_disk(inputs: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     try:
         data = read_limited(Path(where), reader.MAX_FILE_BYTES, "an experiment file")
     except InputError as error:
-        return [], [f"{where} cannot be read now ({error.message}); verify used the recorded inputs"]
+        return [], [f"{where} cannot be read now ({error.message}); the recorded inputs were used"]
     if inputs.get("sha256") != provenance.digest(data):
-        return [], [f"{where} changed on disk since the report; verify used the recorded inputs"]
+        return [], [f"{where} changed on disk since the report; the recorded inputs were used"]
     try:
         document = reader.read_overridden(Path(where), inputs.get("set", []))
     except InputError:
