@@ -703,6 +703,27 @@ def sequence(items: Sequence[Any]) -> _List:
     return _List(items, 0, [0] * len(items))
 
 
+def recorded(value: Any, overrides: Sequence[str] = ()) -> Any:
+    """A document as a report recorded it (plain JSON, after its --set), made readable again:
+    mappings and lists without line numbers, so that its keys read as the file's own (compare
+    treats a --set figure otherwise) and errors name no line, then the recorded --set applied
+    again (the same values, now marked as set on the command line)."""
+
+    def rebuilt(item: Any) -> Any:
+        if isinstance(item, Mapping):
+            found = _Map(0)
+            found.update((str(k), rebuilt(v)) for k, v in item.items())
+            return found
+        if isinstance(item, list):
+            return _List([rebuilt(v) for v in item])
+        return item
+
+    document = rebuilt(value)
+    for text in overrides:
+        apply_override(document, *parse_override(text))
+    return document
+
+
 def is_hardware_text(text: str) -> bool:
     """Whether `text` is the "N x DEVICE" form of `hardware`, or a TPU slice ("v5p-64"), which
     says its own size."""

@@ -299,12 +299,14 @@ def _item(index: int, item: dict[str, Any], data: Any) -> Item:
 
 def _recompute(command: str, inputs: Mapping[str, Any], data: Any) -> dict[str, Any]:
     """The object the command would write now for the recorded inputs (without provenance)."""
-    from greenai import _document
     from greenai import experiment as reader
     from greenai.estimate import estimate
 
-    document = _document(inputs["experiment"])
     where = inputs["path"]
+    try:
+        document = reader.recorded(inputs["experiment"], inputs.get("set", []))
+    except InputError as error:
+        raise error.located(f"{where} (--set)", None, error.key) from None
     if command != "compare":
         return estimate(reader.validate(document, where, data), data).as_dict()
     from greenai import compare as grid
