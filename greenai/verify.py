@@ -415,6 +415,8 @@ def _inputs_on_disk(inputs: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     from greenai import experiment as reader
 
     where = inputs["path"]
+    if "\0" in where:  # no file has such a name (os.open would raise ValueError)
+        return [], [f"{where!r} is not a file name; the recorded inputs were used"]
     try:
         data = read_limited(Path(where), reader.MAX_FILE_BYTES, "an experiment file")
     except InputError as error:

@@ -19,10 +19,11 @@ H100 = str(CONFIGS / "today" / "finetune_8xh100_gcp.yaml")
 KEYS = ["name", "file", "runs", "hours", "power_w", "pue", "carbon_intensity_g_per_kwh",
         "energy_kwh", "co2e_kg", "embodied_co2e_kg", "total_co2e_kg", "water_l",
         "electricity_cost_usd", "cloud_cost_usd", "device_hours", "fpo",
-        "fpo_breakdown", "per_run", "assumptions", "ranges"]  # fmt: skip
+        "fpo_breakdown", "per_run", "assumptions", "ranges", "provenance"]  # fmt: skip
 # issue 14 added "ranges" ({figure: {low, high}}) last, so that every older key keeps its value;
 # then embodied CO2e, the total (operational + embodied) and on-site water beside co2e_kg, which
-# stays operational CO2e
+# stays operational CO2e; issue 17 added "provenance" (version, data digests, inputs as read:
+# what `greenai verify` recomputes from) after everything it vouches for
 
 
 def invoke(*args: str) -> str:

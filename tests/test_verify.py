@@ -100,7 +100,10 @@ def test_a_fresh_estimate_holds(cli, report) -> None:
     assert (code, err) == (0, "")
     assert found["holds"] is True
     assert found["figures"] == found["figures_hold"] > 60
-    assert [i["name"] for i in found["items"]] == ["ELMo", "Llama 8B fine-tune (8 x H100, gcp:northamerica-northeast1)"]
+    assert [i["name"] for i in found["items"]] == [
+        "ELMo",
+        "Llama 8B fine-tune (8 x H100, gcp:northamerica-northeast1)",
+    ]
     table = cli("verify", path)
     assert table.code == 0
     assert f"{found['figures']} of {found['figures']} figures hold." in table.out
@@ -347,8 +350,9 @@ def test_markdown_escapes_the_names_from_the_report(cli, report) -> None:
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 _KEYS = ["provenance", "format_version", "greenai", "command", "data", "inputs", "experiment"]
@@ -379,27 +383,37 @@ def real_item() -> dict:
     return item
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(anything=_json, where=st.sampled_from(
-    [
-        [],
-        ["provenance"],
-        ["provenance", "format_version"],
-        ["provenance", "command"],
-        ["provenance", "data"],
-        ["provenance", "data", "tables"],
-        ["provenance", "inputs"],
-        ["provenance", "inputs", "experiment"],
-        ["provenance", "inputs", "set"],
-        ["provenance", "inputs", "path"],
-        ["co2e_kg"],
-        ["per_run"],
-    ]
-))
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    anything=_json,
+    where=st.sampled_from(
+        [
+            [],
+            ["provenance"],
+            ["provenance", "format_version"],
+            ["provenance", "command"],
+            ["provenance", "data"],
+            ["provenance", "data", "tables"],
+            ["provenance", "inputs"],
+            ["provenance", "inputs", "experiment"],
+            ["provenance", "inputs", "set"],
+            ["provenance", "inputs", "path"],
+        ["provenance", "inputs", "scenario"],
+        ["provenance", "inputs", "experiment", "hours"],
+        ["provenance", "inputs", "experiment", "hardware"],
+        ["provenance", "inputs", "experiment", "cloud"],
+        ["provenance", "inputs", "experiment", "runs"],
+            ["co2e_kg"],
+            ["per_run"],
+        ]
+    ),
+)
 def test_verify_never_tracebacks(real_item: dict, tmp_path_factory, anything, where) -> None:
     """Any JSON, or a real report with any value anywhere in its provenance: a verdict (0, 1)
     or one bad-report error (2), never another exception."""
-    document = anything if not where else _shaped(json.loads(json.dumps(real_item)), anything, where)
+    document = (
+        anything if not where else _shaped(json.loads(json.dumps(real_item)), anything, where)
+    )
     path = tmp_path_factory.mktemp("fuzz") / "report.json"
     path.write_text(json.dumps(document), encoding="utf-8")
     try:

@@ -41,7 +41,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("check", "estimate", "Validate and price files; fail over budget."),
     ("fpo", "tools", "Count a PyTorch model's FPO per example."),
     ("curve", "tools", "Expected best score after n trials, vs cost."),
-    ("verify", "verify", "Recompute a JSON report: do its figures hold?"),
+    ("verify", "verify", "Recompute a JSON report; say which figures still hold."),
     ("schema", "setup", "JSON Schema of the experiment file."),
     ("init", "setup", "Write a commented starter experiment file."),
     ("regions", "data", "Grid and cloud regions, carbon intensity."),
