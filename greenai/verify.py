@@ -265,10 +265,12 @@ def verify(path: Path) -> Verdict:
     where = str(path)
     found, skipped = priced(read(path), where)
     data = tables.load()
-    return Verdict(where, tuple(_item(index, item, data) for index, item in found), tuple(skipped))
+    grids = _Grids(found)
+    items = tuple(_item(index, item, data, grids) for index, item in found)
+    return Verdict(where, items, tuple(skipped))
 
 
-def _item(index: int, item: dict[str, Any], data: Any) -> Item:
+def _item(index: int, item: dict[str, Any], data: Any, grids: _Grids) -> Item:
     block = item["provenance"]
     command = block["command"]
     inputs = block.get("inputs")
@@ -281,7 +283,7 @@ def _item(index: int, item: dict[str, Any], data: Any) -> Item:
         error = "the report records no inputs to price again"
     else:
         try:
-            now = _recompute(command, inputs, data)
+            now = _recompute(command, inputs, data, grids)
         except GreenAIError as failure:
             error = f"the recorded inputs cannot be priced now: {failure}"
     figures = tuple(_compare(item, now, error is None))
@@ -297,36 +299,101 @@ def _item(index: int, item: dict[str, Any], data: Any) -> Item:
     return replace(found, causes=tuple(causes), notes=tuple(notes))
 
 
-def _recompute(command: str, inputs: Mapping[str, Any], data: Any) -> dict[str, Any]:
+def _document(inputs: Mapping[str, Any]) -> Any:
+    from greenai import experiment as reader
+
+    try:
+        return reader.recorded(inputs["experiment"], inputs.get("set", []))
+    except InputError as error:
+        raise error.located(f"{inputs['path']} (--set)", None, error.key) from None
+
+
+def _recompute(command: str, inputs: Mapping[str, Any], data: Any, grids: _Grids) -> dict[str, Any]:
     """The object the command would write now for the recorded inputs (without provenance)."""
+    if command == "compare":
+        return grids.row(inputs, data)
     from greenai import experiment as reader
     from greenai.estimate import estimate
 
-    where = inputs["path"]
-    try:
-        document = reader.recorded(inputs["experiment"], inputs.get("set", []))
-    except InputError as error:
-        raise error.located(f"{where} (--set)", None, error.key) from None
-    if command != "compare":
-        return estimate(reader.validate(document, where, data), data).as_dict()
-    from greenai import compare as grid
+    document = _document(inputs)
+    return estimate(reader.validate(document, inputs["path"], data), data).as_dict()
 
-    variations = [
-        grid.parse_variation(f"{key}={value}", data)
-        for key, value in inputs.get("scenario", {}).items()
-    ]
-    comparison = grid.compare(
-        [where],
-        variations,
-        data,
-        scale_hours_by=inputs.get("scale_hours_by") or "auto",
-        documents={where: document},
+
+def _grid(inputs: Mapping[str, Any]) -> str:
+    """What compare rows share when they come from one grid: the file as read, the options and
+    the keys varied."""
+    return provenance.canonical(
+        [
+            inputs["path"],
+            inputs.get("experiment"),
+            inputs.get("set", []),
+            inputs.get("scale_hours_by"),
+            list(inputs.get("scenario", {})),
+        ]
     )
-    shown = grid.ordered(comparison, grid.SortBy.none, None)
-    row = next(shown.itertuples())
-    found = comparison.estimates(shown)[0].as_dict()
-    found["hours_from"] = row.hours_from
-    return found
+
+
+class _Grids:
+    """Compare rows priced again a grid at a time: the rows of one grid in the report become one
+    `compare` over the values their scenarios hold (so 10,000 rows are one grid, not 10,000),
+    and a row is looked up by its scenario. A row's figures depend on its scenario alone, not
+    on the other rows of its grid. Should that grid fail (a value no longer valid), each row
+    is priced alone, so that the error is that row's."""
+
+    def __init__(self, found: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        self._values: dict[str, dict[str, list[str]]] = {}
+        self._priced: dict[str, dict[str, dict[str, Any]] | None] = {}
+        for _, item in found:
+            block = item["provenance"]
+            inputs = block.get("inputs")
+            if block["command"] != "compare" or not inputs or inputs.get("experiment") is None:
+                continue
+            scenario = inputs.get("scenario", {})
+            values = self._values.setdefault(_grid(inputs), {key: [] for key in scenario})
+            for key, value in scenario.items():
+                if value not in values[key]:
+                    values[key].append(value)
+
+    def row(self, inputs: Mapping[str, Any], data: Any) -> dict[str, Any]:
+        group = _grid(inputs)
+        if group not in self._priced:
+            try:
+                self._priced[group] = self._price(inputs, self._values.get(group, {}), data)
+            except GreenAIError:
+                self._priced[group] = None
+        rows = self._priced[group]
+        scenario = provenance.canonical(inputs.get("scenario", {}))
+        if rows is not None and scenario in rows:
+            return rows[scenario]
+        alone = {key: [value] for key, value in inputs.get("scenario", {}).items()}
+        return self._price(inputs, alone, data)[scenario]
+
+    @staticmethod
+    def _price(
+        inputs: Mapping[str, Any], values: Mapping[str, list[str]], data: Any
+    ) -> dict[str, dict[str, Any]]:
+        """Each row's object (scenario as canonical JSON -> object without provenance)."""
+        from greenai import compare as grid
+
+        where = inputs["path"]
+        variations = [
+            grid.parse_variation(f"{key}={','.join(labels)}", data)
+            for key, labels in values.items()
+        ]
+        comparison = grid.compare(
+            [where],
+            variations,
+            data,
+            scale_hours_by=inputs.get("scale_hours_by") or "auto",
+            documents={where: _document(inputs)},
+        )
+        shown = grid.ordered(comparison, grid.SortBy.none, None)
+        rows = {}
+        for row, estimate in zip(shown.itertuples(), comparison.estimates(shown), strict=True):
+            found = estimate.as_dict()
+            found["hours_from"] = row.hours_from
+            rows[provenance.canonical(comparison.scenario(row))] = found
+        return rows
 
 
 def _leaves(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:

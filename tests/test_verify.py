@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -355,7 +356,6 @@ _json = st.recursive(
     ),
     max_leaves=20,
 )
-_KEYS = ["provenance", "format_version", "greenai", "command", "data", "inputs", "experiment"]
 
 
 def _shaped(base: dict, draw_value: object, key_path: list[str]) -> dict:
@@ -372,11 +372,10 @@ def _shaped(base: dict, draw_value: object, key_path: list[str]) -> dict:
 
 @pytest.fixture(scope="module")
 def real_item() -> dict:
+    """ELMo's object of `estimate -f json` (module-scoped: hypothesis reuses it)."""
     from greenai.cli import main
 
     out = io.StringIO()
-    import contextlib
-
     with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
         main(["estimate", str(ELMO), "--format", "json"])
     (item,) = json.loads(out.getvalue())
@@ -398,11 +397,11 @@ def real_item() -> dict:
             ["provenance", "inputs", "experiment"],
             ["provenance", "inputs", "set"],
             ["provenance", "inputs", "path"],
-        ["provenance", "inputs", "scenario"],
-        ["provenance", "inputs", "experiment", "hours"],
-        ["provenance", "inputs", "experiment", "hardware"],
-        ["provenance", "inputs", "experiment", "cloud"],
-        ["provenance", "inputs", "experiment", "runs"],
+            ["provenance", "inputs", "scenario"],
+            ["provenance", "inputs", "experiment", "hours"],
+            ["provenance", "inputs", "experiment", "hardware"],
+            ["provenance", "inputs", "experiment", "cloud"],
+            ["provenance", "inputs", "experiment", "runs"],
             ["co2e_kg"],
             ["per_run"],
         ]
@@ -436,3 +435,15 @@ def test_compare_keeps_a_set_figure_and_drops_the_files_own(cli, report, overrid
         assert intensities["fr"] != intensities["us"]
     code, found, _ = verified(cli, path)
     assert code == 0, found
+
+
+def test_a_bad_scenario_fails_its_row_alone(cli, report) -> None:
+    """Rows are priced a grid at a time; a row whose recorded scenario no longer prices is
+    priced alone, and only it fails."""
+    path, rows = report("compare", ELMO, "--vary", "region=fr,us,de")
+    rows[1]["provenance"]["inputs"]["scenario"]["region"] = "atlantis"
+    rewrite(path, rows)
+    code, found, _ = verified(cli, path)
+    assert code == 1
+    assert [i["holds"] for i in found["items"]] == [True, False, True]
+    assert "unknown region 'atlantis'" in found["items"][1]["error"]
