@@ -573,7 +573,8 @@ def verify_sheet(verdict: Verdict) -> Sheet:
         label = f"{item.label} ({item.file})" if item.file else item.label
         reasons = [item.error] if item.error else []
         reasons += [*item.causes, *item.notes]
-        notes.append(f"{label}: {item.summary()}" + "".join(f"; {r}" for r in reasons))
+        notes.append(f"{label}: {item.summary()}")
+        notes += [f"  - {reason}" for reason in reasons]
     notes += list(verdict.skipped)
     notes.append(verdict.summary() + ".")
     return Sheet(
