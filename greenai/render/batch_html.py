@@ -472,10 +472,10 @@ def _waste(summary: Mapping[str, Any], groups: Mapping[str, Any]) -> str:
         f'<td class="num">{_range(failed.get("electricity_cost_usd"), money)}</td></tr>'
         '<tr><th scope="row">Memory requested but never used '
         f"({_plain(memory.get('gb_hours'))} GB-hours, ReqMem − MaxRSS)</th>"
-        f'<td class="num">{UNKNOWN}</td>'
+        f'<td class="num">{_count(memory["jobs"]) if "jobs" in memory else ""}</td>'
         f'<td class="num">{_range(memory.get("energy_kwh"), _kwh)}</td>'
         f'<td class="num">{_range(memory.get("co2e_kg"), number)}</td>'
-        f'<td class="num">{UNKNOWN}</td></tr>'
+        f'<td class="num">{_range(memory.get("electricity_cost_usd"), money)}</td></tr>'
         "</tbody></table></div>"
         '<p class="muted">The two kinds of waste can overlap: a failed job\'s unused memory '
         "counts in both rows.</p>"
