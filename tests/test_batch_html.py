@@ -253,7 +253,28 @@ class _Balance(HTMLParser):
         self.open.pop()
 
 
-@pytest.mark.parametrize("summary", [fixture, hostile], ids=["fixture", "hostile"])
+def unnamed() -> dict[str, Any]:
+    """A summary with only what every summary has: no name, no account, nothing measured."""
+    summary = fixture()
+    summary["cluster"]["name"] = None
+    del summary["groups"]["account"]
+    summary["totals"].update(measured_energy_kwh=None, measured_jobs=0)
+    summary["notices"] = []
+    return summary
+
+
+def test_a_summary_without_name_account_or_measurement() -> None:
+    html = batch_html.render(unnamed())
+    text = text_of(html)
+    assert title_of(html) == "Footprint of a cluster's jobs · greenai batch"
+    assert "Top accounts" not in text and "Notices" not in text
+    assert "Measured by SLURM" not in text
+    assert len(re.findall(r"<svg ", html)) == 5
+
+
+@pytest.mark.parametrize(
+    "summary", [fixture, hostile, unnamed, dict], ids=["fixture", "hostile", "unnamed", "empty"]
+)
 def test_page_is_valid_html5(summary) -> None:
     html = batch_html.render(summary(), generated=GENERATED)
     parser = html5lib.HTMLParser(strict=True)
