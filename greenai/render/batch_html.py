@@ -148,7 +148,7 @@ def render(summary: Mapping[str, Any], generated: str | None = None, top: int = 
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="referrer" content="no-referrer">',
-        f'<meta name="generator" content="greenai {_text(greenai.get("version", ""))}">',
+        f'<meta name="generator" content="greenai {_text(greenai.get("version") or UNKNOWN)}">',
         f"<title>{_text(title)} · greenai batch</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
@@ -455,7 +455,7 @@ def _waste(summary: Mapping[str, Any], groups: Mapping[str, Any]) -> str:
         compared,
     )
     table = (
-        '<div class="scroll"><table><caption>Waste: the energy of work that produced nothing '
+        '<div class="scroll"><table><caption>Waste: the energy of work that produced nothing'
         "</caption><thead><tr>"
         '<th scope="col">What</th><th scope="col" class="num">Jobs</th>'
         '<th scope="col" class="num">Energy (kWh)</th><th scope="col" class="num">CO₂e (kg)</th>'
