@@ -177,6 +177,19 @@ def test_charts_are_drawn_to_scale() -> None:
     assert waste == [round(400 * r["waste_energy_kwh"] / 50_000, 1) for r in rows]
 
 
+def test_a_long_list_is_cut_and_says_so() -> None:
+    summary = fixture()
+    first = summary["groups"]["user"][0]
+    summary["groups"]["user"] = [{**first, "key": f"user{i:02d}"} for i in range(30)]
+    html = batch_html.render(summary, top=25)
+    text = text_of(html)
+    assert "Energy by user (kWh): the first 12 of the 30 users listed, by CO₂e" in text
+    assert "Top users: 30 users listed in the summary, the first 25 by CO₂e shown here" in text
+    assert "user24" in text and "user25" not in text
+    svg = re.search(r'<svg [^>]*aria-labelledby="by-3-chart-t.*?</svg>', html).group()
+    assert svg.count('class="bar"') == 12
+
+
 def test_unknown_figures_print_as_unknown_never_zero() -> None:
     summary = fixture()
     row = summary["groups"]["partition"][0]

@@ -365,7 +365,7 @@ def _group_section(ident: str, by: str, title: str, header: str, rows: list[Any]
     if by == "month":
         chart = _columns(
             f"{ident}-chart",
-            f"Energy by month (kWh), {len(rows)} months",
+            f"Energy by month (kWh), {plural(len(rows), 'month')}",
             "Columns: energy of each month's jobs in kWh, the darker part wasted (failed "
             "jobs and memory never used), the whisker the low–high range. "
             "The table below gives the same figures.",
@@ -374,9 +374,9 @@ def _group_section(ident: str, by: str, title: str, header: str, rows: list[Any]
     else:
         drawn = rows[:_CHART_BARS]
         which = (
-            f"the {len(drawn)} {kind}s with the most CO₂e"
+            f"the first {len(drawn)} of the {plural(len(rows), kind)} listed, by CO₂e"
             if len(drawn) < len(rows)
-            else (f"every {kind}")
+            else f"the {plural(len(rows), kind)} listed"
         )
         chart = _horizontal(
             f"{ident}-chart",
@@ -387,10 +387,9 @@ def _group_section(ident: str, by: str, title: str, header: str, rows: list[Any]
             _bars(drawn),
         )
     more = len(rows) - len(shown)
-    caption = f"{title}: {plural(len(rows), kind)}" + (
-        f", the first {len(shown):,} by CO₂e shown ({more:,} more in the CSV or JSON output)"
-        if more
-        else ""
+    # the summary may list only the top entries of a grouping: say "listed", never "every"
+    caption = f"{title}: {plural(len(rows), kind)} listed in the summary" + (
+        f", the first {len(shown):,} by CO₂e shown here ({more:,} more in its JSON)" if more else ""
     )
     return (
         f'<section id="{ident}" aria-labelledby="{ident}-title">'
@@ -494,7 +493,9 @@ def _waste(summary: Mapping[str, Any], groups: Mapping[str, Any]) -> str:
                 "figures.",
                 _bars(rows[:_CHART_BARS]),
             )
-            + _group_table("State", rows, f"By job state: {plural(len(rows), 'state')}")
+            + _group_table(
+                "State", rows, f"By job state: {plural(len(rows), 'state')} listed in the summary"
+            )
         )
     return (
         '<section id="waste" aria-labelledby="waste-title">'
