@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from greenai.estimate import FILE, Assumption, Estimate
 from greenai.render import escape
 from greenai.render.numbers import count, flop, hours, number
+from greenai.render.sheet import PER_WORDS
 
 REGULATION = "Regulation (EU) 2024/1689 (AI Act)"
 URL = "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"
@@ -170,6 +171,13 @@ def section(estimate: Estimate) -> list[str]:
         lines.append(
             f"| Embodied emissions of the hardware (kg CO2e) | "
             f"{_figure(f.embodied_co2e_kg, e_low, e_high)} | estimated (data/embodied.csv) |"
+        )
+    if f.per_unit is not None and f.sci_g is not None:
+        s_low, s_high = f.ranges["sci_g"]
+        lines.append(
+            f"| CO2e per functional unit, SCI (g CO2e/{PER_WORDS[f.per_unit.per][0]}) | "
+            f"{f.sci_g:.4g} (range {s_low:.4g}–{s_high:.4g}) | "
+            f"(E x I + M) / R, R = {f.per_unit.units:.6g}: {md(f.per_unit.counted)} |"
         )
     lines += [
         "",

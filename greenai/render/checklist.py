@@ -29,6 +29,7 @@ from greenai.estimate import Estimate, total
 from greenai.render import escape
 from greenai.render.model_card import hardware_words
 from greenai.render.numbers import count, flop, hours, number
+from greenai.render.sheet import PER_WORDS, sci_notes
 
 NOT_GIVEN = "not given in the file"
 NEURIPS_URL = "https://neurips.cc/public/guides/PaperChecklist"
@@ -166,6 +167,14 @@ def estimates(items: Sequence[Estimate]) -> str:
         "device-hours count every accelerator or CPU named in the file. "
         f"Where a cell says {NOT_GIVEN!r}, the experiment file does not determine it.",
     ]
+    notes = sci_notes(items)
+    if notes:
+        lines += ["", *(escape.markdown(note) for note in notes)]
+        lines += [
+            f"- {md(e.name)}: {e.total.sci_g:.4g} g CO2e per {PER_WORDS[e.total.per_unit.per][0]}"
+            for e in items
+            if e.total.per_unit is not None and e.total.sci_g is not None
+        ]
     return "\n".join(lines) + "\n"
 
 

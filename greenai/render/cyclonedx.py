@@ -66,6 +66,16 @@ def consumption(estimate: Estimate, training_type: str) -> dict[str, Any]:
         properties.append(_property("embodied_co2e_kg", f"{f.embodied_co2e_kg:.6g}"))
     if f.fpo is not None:
         properties.append(_property("fpo", f"{f.fpo:.6g}"))
+    if f.per_unit is not None and f.sci_g is not None:  # --per: the SCI and its declared R
+        s_low, s_high = f.ranges["sci_g"]
+        properties += [
+            _property("sci_functional_unit", f.per_unit.per),
+            _property("sci_functional_units", f"{f.per_unit.units:.6g}"),
+            _property("sci_g_per_unit", f"{f.sci_g:.6g}"),
+            _property("sci_g_per_unit_low", f"{s_low:.6g}"),
+            _property("sci_g_per_unit_high", f"{s_high:.6g}"),
+            _property("sci_embodied_included", str(f.per_unit.embodied).lower()),
+        ]
     return {
         "activity": ACTIVITIES.get(training_type, "training"),
         "energyProviders": [

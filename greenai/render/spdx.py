@@ -32,6 +32,7 @@ from typing import Any
 
 from greenai.errors import InputError
 from greenai.estimate import Estimate
+from greenai.render.sheet import PER_WORDS
 
 CONTEXT = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
 SPEC_VERSION = "3.0.1"
@@ -88,6 +89,14 @@ def comment(estimate: Estimate) -> str:
         f"({estimate.runs}), PUE {estimate.pue:.3g} included, range {low:.6g}..{high:.6g} kWh; "
         f"operational {f.co2e_kg:.6g} kg CO2e at {estimate.carbon_intensity_g_per_kwh:.4g} "
         f"g CO2e/kWh. Hardware: {estimate.hardware}. Source file: {estimate.file}."
+        + (
+            f" SCI (ISO/IEC 21031:2024, (E x I + M) / R): {f.sci_g:.6g} g CO2e per "
+            f"{PER_WORDS[f.per_unit.per][0]}, R = {f.per_unit.units:.6g} ({f.per_unit.counted})"
+            + ("" if f.per_unit.embodied else ", M unknown: (E x I) / R")
+            + "."
+            if f.per_unit is not None and f.sci_g is not None
+            else ""
+        )
     )
 
 
