@@ -9,9 +9,12 @@ import functools
 import io
 import json
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import CONFIGS, ROOT
 
@@ -284,7 +287,10 @@ def test_spdx_and_cyclonedx_are_deterministic(cli, monkeypatch) -> None:
         assert json.loads(other) != json.loads(first)
 
 
-@pytest.mark.parametrize("created", ["yesterday", "2026-01-31T12:00:00"])
+@pytest.mark.parametrize(
+    "created",
+    ["yesterday", "2026-01-31T12:00:00", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"],
+)
 def test_a_bad_created_is_one_line_and_exit_2(cli, created) -> None:
     result = cli("estimate", LLAMA, "-f", "spdx", "--created", created)
     assert result.code == 2 and result.out == ""
@@ -387,3 +393,39 @@ def test_vendored_schemas_name_their_source() -> None:
         source = (SCHEMAS / folder / "SOURCE.md").read_text()
         assert "sha256" in source and "License" in source
     assert Path(SCHEMAS / "cyclonedx-1.6" / "LICENSE").exists()
+
+
+# ----------------------------------------------------------------------------- --created parser
+
+
+@given(moment=st.datetimes(timezones=st.timezones(), min_value=datetime(1971, 1, 1)))
+@settings(max_examples=60, deadline=None)
+def test_created_is_the_same_instant_in_utc(moment: datetime) -> None:
+    from greenai.render.spdx import timestamp
+
+    text = timestamp(moment.isoformat())
+    back = datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    assert back == moment.replace(microsecond=0).astimezone(UTC).replace(microsecond=0)
+
+
+@given(text=st.text(max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_created_is_a_time_or_an_input_error(text: str) -> None:
+    from greenai.errors import InputError
+    from greenai.render.spdx import timestamp
+
+    try:
+        shown = timestamp(text)
+    except InputError as error:
+        assert error.key == "--created"
+    else:
+        assert len(shown) == 20 and shown.endswith("Z")
+
+
+def test_source_date_epoch_must_be_whole_seconds() -> None:
+    from greenai.errors import InputError
+    from greenai.render.spdx import timestamp
+
+    assert timestamp(None, {"SOURCE_DATE_EPOCH": "0"}) == "1970-01-01T00:00:00Z"
+    with pytest.raises(InputError, match="SOURCE_DATE_EPOCH"):
+        timestamp(None, {"SOURCE_DATE_EPOCH": "1.5"})

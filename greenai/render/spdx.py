@@ -67,7 +67,12 @@ def timestamp(created: str | None, environ: Mapping[str, str] | None = None) -> 
         moment = datetime.fromtimestamp(int(text), UTC)
     else:
         moment = datetime.now(UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        raise InputError(
+            f"expected a time between years 1 and 9999 in UTC, got {created!r}", key="--created"
+        ) from None
 
 
 def digest(items: Sequence[Estimate]) -> str:
