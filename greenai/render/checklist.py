@@ -130,14 +130,16 @@ def estimates(items: Sequence[Estimate]) -> str:
     lines += [_row([e.name, workers(e), memory(e), time(e), compute(e)]) for e in items]
     if len(items) > 1:
         summed = total(items)
-        fpo = flop(summed.fpo) if summed.fpo is not None else f"FPO {NOT_GIVEN} for every file"
+        fpo = (
+            flop(summed.fpo) if summed.fpo is not None else "FPO unknown (not every file gives it)"
+        )
         lines += [
             "",
             f"Total compute of these experiments: {fpo}; {number(summed.energy_kwh)} kWh; "
             + (
                 f"{number(summed.device_hours)} device-hours."
                 if summed.device_hours is not None
-                else f"device-hours {NOT_GIVEN} for every file."
+                else "device-hours unknown (not every file gives them)."
             ),
         ]
     lines += [
