@@ -72,7 +72,10 @@ def energy_known(estimate: Estimate) -> tuple[bool, str]:
     powers = [a for a in notes if a.column == "power_w"]
     derived_hours = estimate.work is not None and estimate.work.hours_derived
     if powers and all(a.basis == "measured" for a in powers) and not derived_hours:
-        return True, "known: measured power in the file x the time in the file, x PUE"
+        return True, (
+            "known from the file: the power it gives (measured or published, not a TDP) x the "
+            "time it gives, x PUE"
+        )
     return False, (
         "estimated by greenai: "
         + (
