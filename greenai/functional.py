@@ -5,10 +5,12 @@ The Green Software Foundation's SCI specification (ISO/IEC 21031:2024) scores so
     SCI = (E x I + M) per R
 
 with E the energy, I the carbon intensity of that energy, M the embodied emissions of the
-hardware, and R a functional unit that the reporter declares ("the core characteristic of the
-SCI is a rate"). Source: https://github.com/Green-Software-Foundation/sci/blob/dev/SPEC.md
-(version 1.1.0) and https://sci.greensoftware.foundation/ (ISO/IEC 21031:2024), read through
-search 2026-12-02.
+hardware, and R a functional unit that the reporter declares; "It is a score rather than a
+total". Sources, read through search 2026-12-02: the specification,
+https://github.com/Green-Software-Foundation/sci/blob/dev/SPEC.md (version 1.1.0, written there
+"SCI = (E * I) + M per R"), and the repository's README, https://github.com/Green-Software-Foundation/sci
+("Software Carbon Intensity (SCI) specification ISO/IEC 21031:2024"; published text at
+https://sci.greensoftware.foundation/).
 
 greenai has E x I (operational CO2e) and M (embodied CO2e, where data/embodied.csv knows the
 device) from the calculator: their sum is `Figures.total_co2e_kg`. This module only counts R from
