@@ -16,8 +16,16 @@ The range and the method go in the package's `comment` (SPDX has no field for a 
 
 Deterministic: the element IDs are UUIDv5 of a digest of the estimates (the same figures give
 the same IDs) and the creation time is `created` (--created, or SOURCE_DATE_EPOCH, else now;
-greenai.render.spdx.timestamp). What greenai does not know (supplier, download location,
-version, release time) is left out for the model's provider to add.
+greenai.render.spdx.timestamp).
+
+What greenai does not know is left out for the model's provider to add, and the document claims
+conformance to the Core profile only: the AI package's model (SHACL, not the JSON schema) asks
+for exactly one `releaseTime`, `suppliedBy`, `software_downloadLocation` and
+`software_packageVersion`, and the AI profile for a concluded and a declared licence
+relationship per package (https://spdx.github.io/spdx-spec/v3.0.1/model/AI/Classes/AIPackage and
+.../model/AI/AI, "External properties cardinality updates" and "Profile conformance", read
+2026-12-02). Once the provider adds them, the document may list "software" and "ai" in
+`profileConformance`.
 """
 
 from __future__ import annotations
@@ -162,7 +170,8 @@ def document(
             "spdxId": element_id(seed, "document"),
             "creationInfo": info,
             "name": "greenai energy estimate: " + "; ".join(e.name for e in items),
-            "profileConformance": ["core", "software", "ai"],
+            # not "software" or "ai": their conformance needs what greenai does not know
+            "profileConformance": ["core"],
             "rootElement": ids,
             "element": [agent, tool, *ids],
         },
