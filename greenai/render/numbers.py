@@ -26,6 +26,13 @@ def number(value: float | None) -> str:
     return f"{value:.2g}"
 
 
+def significant(value: float | None) -> str:
+    """Three significant digits at any scale (an SCI per token is 1e-5 g, per run 1e7 g)."""
+    if value is None:
+        return UNKNOWN
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def hours(value: float | None) -> str:
     if value is None or value != value:  # unknown: energy or device-hours given without hours
         return UNKNOWN
