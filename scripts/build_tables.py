@@ -49,6 +49,14 @@ One basis for every row by default (recorded and argued in data/SOURCES.md): lif
 consumption-based where Electricity Maps covers the zone, Ember/OWID (lifecycle, generation)
 where it does not; the direct-combustion figure (EPA eGRID, ECCC, MEE) and Google's own region
 figure in columns of their own. Cloud regions take their grid zone's figures.
+
+Each intensity keeps its range beside it, within its own basis and source:
+`intensity_low_g_per_kwh`, `intensity_high_g_per_kwh`, `intensity_range_years` (and the same
+for `direct_` and `provider_`) are the lowest and highest of that source's yearly figures over
+the last five calendar years up to and including the figure's own year (RANGE_YEARS), and the
+years it had in that window ("2021–2025"; "2023" where the source gives one year, so low = high
+= the figure). Google's files changed basis in 2021, so its range spans only the years on the
+basis of the latest figure.
 """
 
 from __future__ import annotations
