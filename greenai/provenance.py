@@ -81,9 +81,14 @@ def _finite(value: Any) -> bool:
     return value is None or isinstance(value, str | int)
 
 
-def record(inputs: Inputs | None, command: str) -> dict[str, Any]:
+def record(
+    inputs: Inputs | None, command: str, options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The `provenance` block of one priced object. Without inputs (an object not read from a
-    file) only the versions and the data are recorded, and verify says it cannot recompute."""
+    file) only the versions and the data are recorded, and verify says it cannot recompute.
+    `options`: the command's options that change a figure of the object (estimate's --per;
+    compare's --scale-hours-by). --set and --basis are in the inputs; --units changes no JSON
+    figure (JSON is always kg, kWh and USD); budgets change no figure."""
     from greenai import __version__
 
     found: dict[str, Any] = {
@@ -91,6 +96,7 @@ def record(inputs: Inputs | None, command: str) -> dict[str, Any]:
         "greenai": __version__,
         "command": command,
         "data": data_digests(),
+        "options": dict(options or {}),
         "inputs": None,
     }
     if inputs is None:
@@ -106,7 +112,7 @@ def record(inputs: Inputs | None, command: str) -> dict[str, Any]:
     }
     if command == "compare":
         recorded["scenario"] = dict(inputs.scenario)
-        recorded["scale_hours_by"] = inputs.scale_hours_by
+        found["options"]["scale_hours_by"] = inputs.scale_hours_by
     found["inputs"] = recorded
     return found
 

@@ -234,6 +234,11 @@ def _check_provenance(block: Any, index: int, where: str) -> None:
         or not all(isinstance(v, str) for v in tables.values())
     ):
         raise _bad(where, f"{at}.data: expected sha256 and tables {{name: sha256}}")
+    options = block.get("options", {})
+    if not isinstance(options, dict) or not all(
+        isinstance(options.get(key), str | None) for key in ("per", "scale_hours_by")
+    ):
+        raise _bad(where, f"{at}.options: expected {{per, scale_hours_by}} as text or null")
     inputs = block.get("inputs")
     if inputs is None:
         return
@@ -251,8 +256,16 @@ def _check_provenance(block: Any, index: int, where: str) -> None:
         scenario = inputs.get("scenario", {})
         if not isinstance(scenario, dict) or not all(isinstance(v, str) for v in scenario.values()):
             raise _bad(where, f"{at}.inputs.scenario: expected {{key: value}} texts")
-        if not isinstance(inputs.get("scale_hours_by", "auto"), str):
-            raise _bad(where, f"{at}.inputs.scale_hours_by: expected text")
+
+
+def _recipe(block: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What to price again: the recorded inputs with the options that change figures (--per,
+    --scale-hours-by); None where the report records no experiment."""
+    inputs = block.get("inputs")
+    if not inputs or inputs.get("experiment") is None:
+        return None
+    options = block.get("options", {})
+    return {**inputs, "per": options.get("per"), "scale_hours_by": options.get("scale_hours_by")}
 
 
 # ----------------------------------------------------------------------------- verifying
@@ -274,16 +287,17 @@ def _item(index: int, item: dict[str, Any], data: Any, grids: _Grids) -> Item:
     block = item["provenance"]
     command = block["command"]
     inputs = block.get("inputs")
+    recipe = _recipe(block)
     name = _text(item.get("name", ""))
     file = inputs["path"] if inputs else _text(item.get("file", ""))
     causes, notes = _differences(block, data)
     error = None
     now: dict[str, Any] = {}
-    if inputs is None or inputs.get("experiment") is None:
+    if recipe is None:
         error = "the report records no inputs to price again"
     else:
         try:
-            now = _recompute(command, inputs, data, grids)
+            now = _recompute(command, recipe, data, grids)
         except GreenAIError as failure:
             error = f"the recorded inputs cannot be priced now: {failure}"
     figures = tuple(_compare(item, now, error is None))
@@ -315,8 +329,13 @@ def _recompute(command: str, inputs: Mapping[str, Any], data: Any, grids: _Grids
     from greenai import experiment as reader
     from greenai.estimate import estimate
 
-    document = _document(inputs)
-    return estimate(reader.validate(document, inputs["path"], data), data).as_dict()
+    loaded = reader.validate(_document(inputs), inputs["path"], data)
+    found = estimate(loaded, data)
+    if inputs.get("per") is not None:
+        from greenai import functional
+
+        found = functional.attach(loaded, found, inputs["per"])
+    return found.as_dict()
 
 
 def _grid(inputs: Mapping[str, Any]) -> str:
@@ -345,8 +364,8 @@ class _Grids:
         self._priced: dict[str, dict[str, dict[str, Any]] | None] = {}
         for _, item in found:
             block = item["provenance"]
-            inputs = block.get("inputs")
-            if block["command"] != "compare" or not inputs or inputs.get("experiment") is None:
+            inputs = _recipe(block)
+            if block["command"] != "compare" or inputs is None:
                 continue
             scenario = inputs.get("scenario", {})
             values = self._values.setdefault(_grid(inputs), {key: [] for key in scenario})

@@ -57,6 +57,7 @@ def test_an_estimate_records_version_data_and_inputs(report) -> None:
     assert block["format_version"] == provenance.FORMAT_VERSION == 1
     assert block["greenai"] == __version__
     assert block["command"] == "estimate"
+    assert block["options"] == {"per": None}
     shipped = sorted(p.name for p in (ROOT / "data").glob("*.csv"))
     assert sorted(block["data"]["tables"]) == shipped
     regions = (ROOT / "data" / "regions.csv").read_bytes()
@@ -247,6 +248,24 @@ def test_inputs_that_no_longer_price_are_a_difference(cli, report) -> None:
     )
 
 
+def test_the_sci_of_per_is_recorded_and_recomputed(cli, report) -> None:
+    """--per changes the JSON (an `sci` block): it is recorded and applied again."""
+    path, items = report("estimate", CONFIGS / "fpo" / "gpt3_175b.yaml", "--per", "pflop")
+    assert items[0]["provenance"]["options"] == {"per": "pflop"}
+    assert items[0]["sci"]["per"] == "pflop"
+    code, found, _ = verified(cli, path)
+    assert code == 0
+    figures = {f["figure"] for f in found["items"][0]["figures"]}
+    assert {"sci.sci_g_per_unit", "sci.units"} <= figures
+    items[0]["sci"]["sci_g_per_unit"] *= 2
+    rewrite(path, items)
+    code, found, _ = verified(cli, path)
+    assert code == 1
+    assert [f["figure"] for f in found["items"][0]["figures"] if not f["holds"]] == [
+        "sci.sci_g_per_unit"
+    ]
+
+
 # ----------------------------------------------------------------------------- compare, check
 
 
@@ -256,7 +275,7 @@ def test_every_row_of_a_compare_grid_holds(cli, report) -> None:
     )
     assert len(rows) == 6
     assert rows[1]["provenance"]["inputs"]["scenario"] == rows[1]["scenario"]
-    assert rows[1]["provenance"]["inputs"]["scale_hours_by"] == "auto"
+    assert rows[1]["provenance"]["options"] == {"scale_hours_by": "auto"}
     code, found, _ = verified(cli, path)
     assert code == 0, found
     # hours follow the hardware through the file's fpo: the A100 rows differ from the H100 ones

@@ -39,7 +39,10 @@ def estimates(items: Sequence[Estimate]) -> str:
 
 def _priced(estimate: Estimate, command: str) -> dict[str, object]:
     """The estimate's object with its provenance (last, after the figures it vouches for)."""
-    return {**estimate.as_dict(), "provenance": provenance.record(estimate.inputs, command)}
+    unit = estimate.total.per_unit
+    options = {"per": unit.per if unit is not None else None}
+    block = provenance.record(estimate.inputs, command, options)
+    return {**estimate.as_dict(), "provenance": block}
 
 
 def comparison(grid: Comparison, shown: pd.DataFrame) -> str:
