@@ -28,10 +28,11 @@ from greenai.errors import GreenAIError, InputError
 from greenai.files import read_limited
 
 TOLERANCE = 1e-9  # relative: JSON numbers round-trip exactly, so this only absorbs platforms
-MAX_REPORT_BYTES = 2_000_000_000  # a compare of 10^6 rows as JSON is about 1.5 GB
+# read whole into memory: about 200,000 compare rows (9.6 KB each as JSON); larger is refused
+MAX_REPORT_BYTES = 2_000_000_000
 COMMANDS = ("estimate", "compare", "check")
-# the figures of DESIGN.md's JSON object, always listed; nested ones (per_run, ranges,
-# fpo_breakdown, stages) are listed where they differ
+# the figures of DESIGN.md's JSON object: compared even where unknown (null then, known now is a
+# change); a nested null (per_run, ranges, fpo_breakdown, stages) is not a figure of its own
 MAIN = (
     "runs",
     "hours",
