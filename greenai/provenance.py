@@ -95,7 +95,8 @@ def record(
         "format_version": FORMAT_VERSION,
         "greenai": __version__,
         "command": command,
-        "data": data_digests(),
+        # a copy: the cached digests stay as computed whatever a caller does with the block
+        "data": {**data_digests(), "tables": dict(data_digests()["tables"])},
         "options": dict(options or {}),
         "inputs": None,
     }
