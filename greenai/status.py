@@ -23,7 +23,9 @@ class ExitStatus(IntEnum):
 
     OVER_BUDGET = (
         1,
-        "Priced, but over a budget (--budget or a file's budget:); the figures were written.",
+        "A result, not a failure: priced, but over a budget (--budget, a file's budget:, "
+        "check's --fail-above); for verify, a figure that no longer holds. The figures were "
+        "written.",
     )
 
     BAD_INPUT = (

@@ -526,7 +526,9 @@ def _inputs_on_disk(inputs: Mapping[str, Any]) -> tuple[list[str], list[str]]:
 
 def exit_status(verdict: Verdict) -> int:
     """0: every figure holds; 1: one differs or cannot be priced (2, a bad report, is raised)."""
-    return 0 if verdict.holds else 1
+    from greenai.status import ExitStatus
+
+    return int(ExitStatus.OK if verdict.holds else ExitStatus.OVER_BUDGET)
 
 
 def rows(verdict: Verdict) -> Sequence[tuple[Item, Figure]]:
