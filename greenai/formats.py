@@ -28,8 +28,9 @@ FORMATS = ("table", "json", "csv", "markdown", "latex", "model-card")
 Format = choices("Format", *FORMATS)
 # compare: a grid has no model card (the co2_eq_emissions block of one model)
 CompareFormat = choices("CompareFormat", *(f for f in FORMATS if f != "model-card"))
-# check: its own summary for GitHub Actions (Markdown for the job summary and ::error lines)
-CheckFormat = choices("CheckFormat", "table", "json", "markdown", "github")
+# check: its own summary for GitHub Actions (Markdown for the job summary and ::error lines),
+# and a pull request's comment (with --base)
+CheckFormat = choices("CheckFormat", "table", "json", "markdown", "github", "pr-comment")
 # fpo: yaml is the fpo: block of an experiment file
 FpoFormat = choices("FpoFormat", "table", "json", "yaml")
 # curve and the data listings (regions, hardware, prices): rows of plain figures
