@@ -139,15 +139,15 @@ def render(
     ]
     tail = [
         "",
-        f"<sub>greenai {_md(version)}: the same data tables and formula at both commits.</sub>",
+        f"greenai {_md(version)}: the same data tables and formula at both commits.",
     ]
     body = "\n".join(
         [*head, *_folded(full, rows, 0), *(folded_assumptions if assumed else []), *tail]
     )
     kept = len(delta.files)
-    while len(body) + 1 > MAX_CHARS and kept > 0:
-        kept //= 2  # the assumptions go first, then half the files at a time
+    while len(body) + 1 > MAX_CHARS and kept > 0:  # the assumptions go first, then files
         body = "\n".join(
             [*head, *_folded(full, [*rows[:kept], rows[-1]], len(delta.files) - kept), *tail]
         )
+        kept = kept * 3 // 4 if len(body) + 1 > MAX_CHARS else kept
     return body + "\n"
