@@ -356,8 +356,7 @@ def compare(
     counted = [f for f in files if f.comparable]
     before = [f.base for f in counted if f.base is not None]
     after = [f.head.estimate for f in counted if f.head is not None and f.head.estimate]
-    summed = changes(total(before) if before else None, total(after) if after else None)
-    summed["cost"] = _total_cost_note(summed["cost"], [*before, *after])
+    summed = totals(before, after)
     found = Delta(tree.ref, tree.commit, files, summed, delta_total=delta_total)
     if delta_total:
         found.crossings = crossings([("total", summed)], tiers)
@@ -367,14 +366,30 @@ def compare(
     return found
 
 
-def _total_cost_note(change: Change, parts: Sequence[Estimate]) -> Change:
-    """The total's cost is the cloud bill only where every file has a cloud price (the rule of
-    `greenai.estimate.total`), else the electricity bill: said where files differ."""
-    bases = {p.total.cost_basis for p in parts}
-    if len(bases) < 2 or change.unknown:
-        return change
-    note = "total cost: electricity bills (cloud prices count only where every file has one)"
-    return Change(change.metric, change.base, change.head, change.unknown, note)
+def totals(base: Sequence[Estimate], head: Sequence[Estimate]) -> dict[str, Change]:
+    """The total change of files at the base and in the work tree (an empty side: absent).
+
+    Cost is the sum of each file's own bill by the one cost rule (cloud on-demand where the
+    file has a cloud price, else electricity), the figure each file's row shows, so that the
+    total is the sum of the rows; where the files' bills differ the total says so.
+    `greenai.estimate.total` keeps a cloud total only where every file has one.
+    """
+    found = changes(total(base) if base else None, total(head) if head else None)
+
+    def bills(parts: Sequence[Estimate]) -> Triple | None:
+        each = [_triple(p.total, "cost_usd") for p in parts]
+        if not parts or None in each:
+            return None
+        return tuple(sum(t[i] for t in each) for i in range(3))  # type: ignore[index,return-value]
+
+    before, after = bills(base), bills(head)
+    unknown = (bool(base) and before is None) or (bool(head) and after is None)
+    kinds = {p.total.cost_basis for p in [*base, *head]}
+    note = found["cost"].note
+    if len(kinds) > 1 and not unknown:
+        note = "total cost: each file's own bill (cloud on-demand where priced, else electricity)"
+    found["cost"] = Change("cost", before, after, unknown, note)
+    return found
 
 
 def _order(item: FileDelta) -> tuple[int, float, str]:

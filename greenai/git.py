@@ -51,7 +51,8 @@ def _git(args: Sequence[str], cwd: Path, what: str, data: bytes | None = None) -
         raise GitError(f"{what}: cannot run git: {error.strerror or error}") from None
     if done.returncode != 0:
         said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise GitError(f"{what}: {said[-1] if said else f'git exited {done.returncode}'}")
+        fatal = [line.removeprefix("fatal: ") for line in said if line.startswith("fatal: ")]
+        raise GitError(f"{what}: {(fatal or said or [f'git exited {done.returncode}'])[0]}")
     return done.stdout
 
 
@@ -142,7 +143,9 @@ def open_base(ref: str, cwd: Path | None = None) -> Tree:
         raise GitError(f"--base expects a branch, tag or commit, got {ref!r}")
     try:
         top = _git(["rev-parse", "--show-toplevel"], here, what)
-    except GitError:
+    except GitError as error:
+        if "not a git repository" not in error.message:
+            raise  # git's own reason: no git, or a repository it will not read (ownership)
         raise GitError(f"{what}: {here.resolve()} is not inside a git repository") from None
     root = Path(top.decode("utf-8", "surrogateescape").strip())
     prefix = _git(["rev-parse", "--show-prefix"], here, what).decode("utf-8", "surrogateescape")
@@ -181,7 +184,17 @@ def renames(tree: Tree) -> dict[str, str]:
     """Files git sees as renamed between the base commit and the work tree: {new: old}, both
     from the repository's top (git's rename detection, -M, at its default 50% similarity)."""
     out = _git(
-        ["diff", "-M", "--name-status", "-z", "--no-ext-diff", "--no-relative", tree.commit, "--"],
+        [
+            "diff",
+            "-M",
+            "--name-status",
+            "-z",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-relative",
+            tree.commit,
+            "--",
+        ],
         tree.root,
         f"--base {tree.ref}",
     )

@@ -232,7 +232,8 @@ def check(
         list[str] | None,
         typer.Option(
             "--fail-above",
-            help="With --base: fail (exit 1) when a change exceeds an increase, as --warn-above.",
+            help="With --base: fail (exit 1) when a change exceeds an increase, as --warn-above. "
+            "Repeatable.",
         ),
     ] = None,
     delta_total: Annotated[

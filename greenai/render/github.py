@@ -125,11 +125,9 @@ def outputs(outcomes: Sequence[Outcome], delta: Delta | None, passed: bool) -> s
     (co2e-kg, energy-kwh, cost-usd, water-l), their change against the base (delta-*, empty
     without --base) and `passed` (true or false). Values are numbers or booleans, never text
     from a file, so no line can start another output."""
-    from greenai.delta import changes
-    from greenai.estimate import total
+    from greenai.delta import totals
 
-    priced = [o.estimate for o in outcomes if o.estimate is not None]
-    head = changes(None, total(priced) if priced else None)
+    head = totals([], [o.estimate for o in outcomes if o.estimate is not None])
     lines = []
     for key, metric, side in OUTPUTS:
         if side == "head":
