@@ -528,3 +528,36 @@ def test_action_posts_one_comment_or_updates_its_own(tmp_path) -> None:
     missing = run(step, tmp_path, GREENAI_PR="7", **env)
     assert missing.returncode == 0 and "no comment body" in missing.stdout
     assert not log.exists()
+
+
+def test_action_deepens_a_shallow_clone_to_find_the_merge_base(tmp_path) -> None:
+    """actions/checkout fetches one commit by default; the step fetches the history of HEAD
+    and the base (by SHA, as GitHub allows) rather than fail on a missing merge base."""
+    from tests.test_check_base import NEW, SMALL, commit, git
+
+    source = tmp_path / "source"
+    source.mkdir()
+    git(source, "init", "-q", "-b", "main")
+    commit(source, {"configs/small.yaml": SMALL}, "base")
+    git(source, "checkout", "-q", "-b", "pr")
+    commit(source, {"configs/new.yaml": NEW}, "head")
+    base_sha = git(source, "rev-parse", "main").strip()
+    git(tmp_path, "clone", "-q", "--bare", str(source), "origin.git")
+    url = (tmp_path / "origin.git").as_uri()
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "pr", url, "work")
+    work = tmp_path / "work"
+    assert git(work, "rev-parse", "--is-shallow-repository").strip() == "true"
+    run, _ = _runner(tmp_path)
+    outputs = tmp_path / "output"
+    done = run(
+        _step("greenai check"),
+        work,
+        GREENAI_BASE=base_sha,
+        GREENAI_COMMENT=str(tmp_path / "comment.md"),
+        GITHUB_OUTPUT=str(outputs),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "a shallow clone: fetching the history" in done.stdout
+    assert "1 new, 0 removed, 1 unchanged" in (tmp_path / "summary.md").read_text()
+    assert "passed=true" in outputs.read_text()
