@@ -387,7 +387,7 @@ def totals(base: Sequence[Estimate], head: Sequence[Estimate]) -> dict[str, Chan
     kinds = {p.total.cost_basis for p in [*base, *head]}
     note = found["cost"].note
     if len(kinds) > 1 and not unknown:
-        note = "total cost: each file's own bill (cloud on-demand where priced, else electricity)"
+        note = "its cost adds each file's own bill (cloud on-demand where priced, else electricity)"
     found["cost"] = Change("cost", before, after, unknown, note)
     return found
 

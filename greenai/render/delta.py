@@ -8,6 +8,7 @@ Cells are raw text; each renderer escapes them for its consumer.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from greenai.delta import METRICS, Change, Crossing, Delta, FileDelta, signed_percent
 from greenai.render.json import dumps
@@ -104,12 +105,18 @@ def total_row(delta: Delta, system: UnitSystem, ranges: bool) -> Row:
     head = delta.total["co2e"].head
     cells = ["total", "", UNKNOWN if head is None else amount("co2e", head[0], system)]
     cells += [change_cell(delta.total.get(m), system, ranges) for m in METRICS]
+    cells.append("")  # the total's notes go below the table (total_notes)
+    return Row(tuple(cells), Tone.total)
+
+
+def total_notes(delta: Delta) -> list[str]:
+    """What the total row means where it is not plain: its cost basis, its tiers crossed, and
+    the files it leaves out."""
     notes = [c.note for c in delta.total.values() if c.note]
     notes += [f"{c.tier.level}: {c.detail()}" for c in delta.crossings if c.subject == "total"]
     if delta.left_out:
         notes.append(f"leaves out {plural(len(delta.left_out), 'invalid file')}")
-    cells.append("; ".join(notes))
-    return Row(tuple(cells), Tone.total)
+    return [f"Total: {'; '.join(notes)}."] if notes else []
 
 
 def lead(delta: Delta) -> str:
@@ -132,13 +139,18 @@ def verdict(delta: Delta) -> str:
 
 
 def sheet(delta: Delta, system: UnitSystem, ranges: bool = False) -> Sheet:
+    """A row per file and the total; the Note column only where a row has a note."""
     rows = [row(item, delta, system, ranges) for item in delta.files]
     rows.append(total_row(delta, system, ranges))
-    notes = [n for n in (verdict(delta),) if n]
+    notes = [n for n in (verdict(delta),) if n] + total_notes(delta)
     if ranges:
         notes.append(RANGES_NOTE)
-    numeric = tuple(2 <= i <= 6 for i in range(8))
-    return Sheet(header(system), tuple(rows), numeric, lead=(lead(delta),), notes=tuple(notes))
+    titles = header(system)
+    if not any(r.cells[-1] for r in rows):
+        titles = titles[:-1]
+        rows = [replace(r, cells=r.cells[:-1]) for r in rows]
+    numeric = tuple(2 <= i <= 6 for i in range(len(titles)))
+    return Sheet(titles, tuple(rows), numeric, lead=(lead(delta),), notes=tuple(notes))
 
 
 def _figures(change: Change) -> dict[str, object]:

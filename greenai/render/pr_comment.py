@@ -30,6 +30,8 @@ _md = escape.github_markdown
 
 def _without_note(table: Sheet, rows: Sequence[Row]) -> Sheet:
     """The table on top: no Note column (notes are folded below)."""
+    if table.header[-1] != "Note":
+        return replace(table, rows=tuple(rows))
     return replace(
         table,
         header=table.header[:-1],
