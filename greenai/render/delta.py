@@ -71,10 +71,15 @@ def _note(item: FileDelta, crossings: Sequence[Crossing]) -> str:
     if item.base_error is not None:
         notes.append(f"at base: {item.base_error}")
     notes += [c.note for c in item.changes.values() if c.note]
-    notes += [f"{c.tier.level}: {c.detail()}" for c in crossings if c.subject == item.path]
+    notes += [_above(c) for c in crossings if c.subject == item.path]
     if item.head is not None:
         notes += [b.detail() for b in item.head.breaches]
     return "; ".join(notes)
+
+
+def _above(crossing: Crossing) -> str:
+    """A tier crossed, short: the row shows the change itself."""
+    return f"above {crossing.tier.shown()}"
 
 
 def _tone(item: FileDelta, crossings: Sequence[Crossing]) -> Tone:
@@ -113,7 +118,7 @@ def total_notes(delta: Delta) -> list[str]:
     """What the total row means where it is not plain: its cost basis, its tiers crossed, and
     the files it leaves out."""
     notes = [c.note for c in delta.total.values() if c.note]
-    notes += [f"{c.tier.level}: {c.detail()}" for c in delta.crossings if c.subject == "total"]
+    notes += [_above(c) for c in delta.crossings if c.subject == "total"]
     if delta.left_out:
         notes.append(f"leaves out {plural(len(delta.left_out), 'invalid file')}")
     return [f"Total: {'; '.join(notes)}."] if notes else []
