@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from greenai.delta import METRICS, Delta
 from greenai.render import escape, markdown
-from greenai.render.delta import RANGES_NOTE, change_cell, lead, sheet, verdict
+from greenai.render.delta import change_cell, lead, sheet, verdict
 from greenai.render.options import UnitSystem
 from greenai.render.sheet import Row, Sheet
 from greenai.status import ExitStatus
@@ -88,7 +88,9 @@ def _assumptions(delta: Delta) -> list[str]:
     return lines
 
 
-def _folded(full: Sheet, rows: Sequence[Row], left_out: int) -> list[str]:
+def _folded(full: Sheet, rows: Sequence[Row], left_out: int, said: str) -> list[str]:
+    """Every file with its range and note, and the sheet's notes less `said` (the verdict,
+    said on top already)."""
     cut = (
         [
             f"_{left_out} more files left out to stay under GitHub's size limit: see the job "
@@ -104,8 +106,7 @@ def _folded(full: Sheet, rows: Sequence[Row], left_out: int) -> list[str]:
         "",
         *markdown.table(replace(full, rows=tuple(rows)), _md),
         "",
-        _md(RANGES_NOTE),
-        "",
+        *(f"{_md(note)}\n" for note in full.notes if note != said),
         *cut,
         "</details>",
     ]
@@ -144,12 +145,21 @@ def render(
         f"greenai {_md(version)}: the same data tables and formula at both commits.",
     ]
     body = "\n".join(
-        [*head, *_folded(full, rows, 0), *(folded_assumptions if assumed else []), *tail]
+        [
+            *head,
+            *_folded(full, rows, 0, verdict(delta)),
+            *(folded_assumptions if assumed else []),
+            *tail,
+        ]
     )
     kept = len(delta.files)
     while len(body) + 1 > MAX_CHARS and kept > 0:  # the assumptions go first, then files
         body = "\n".join(
-            [*head, *_folded(full, [*rows[:kept], rows[-1]], len(delta.files) - kept), *tail]
+            [
+                *head,
+                *_folded(full, [*rows[:kept], rows[-1]], len(delta.files) - kept, verdict(delta)),
+                *tail,
+            ]
         )
         kept = kept * 3 // 4 if len(body) + 1 > MAX_CHARS else kept
     return body + "\n"
