@@ -129,6 +129,16 @@ class FileDelta:
     changes: dict[str, Change] = field(default_factory=dict)
 
     @property
+    def base_reason(self) -> str:
+        """Why the base's file is invalid, without its name (the row or annotation has it)."""
+        error = self.base_error
+        if not isinstance(error, InputError):
+            return str(error)
+        line = f"line {error.line}" if error.line is not None else ""
+        key = error.key if error.key.isprintable() else repr(error.key)
+        return ": ".join(part for part in (line, key, error.message) if part)
+
+    @property
     def comparable(self) -> bool:
         """Priced on every side it exists on: it counts in the total change."""
         return self.status in ("changed", "unchanged", "new", "removed")

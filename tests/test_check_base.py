@@ -220,6 +220,13 @@ def test_an_invalid_base_file_is_reported_and_the_check_goes_on(cli, repo) -> No
     assert "regoin: unknown key; did you mean 'region'?" in item["base_error"]
     assert "invalid at base" in result.err
     assert json.loads(result.out)["left_out_of_total"] == ["configs/broken.yaml"]
+    github = cli("check", "--base", "main", "--format", "github")
+    assert github.code == 0
+    (line,) = [x for x in github.out.splitlines() if x.startswith("::warning")]
+    assert line.startswith(
+        "::warning file=configs/broken.yaml,title=greenai%3A invalid at the base"
+    )
+    assert line.endswith(": line 4: regoin: unknown key; did you mean 'region'?")
 
 
 def test_explicit_paths_folders_and_globs_at_both_commits(cli, repo) -> None:

@@ -394,7 +394,7 @@ def _check(
                 common.error_line(str(outcome.error))
         if delta is not None:
             common.warn(
-                f"{f.path}: invalid at base {delta.short}: {f.base_error}"
+                f"{f.path}: invalid at base {delta.short}: {f.base_reason}"
                 for f in delta.files
                 if f.base_error
             )

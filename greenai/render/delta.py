@@ -56,10 +56,9 @@ def change_cell(change: Change | None, system: UnitSystem, ranges: bool) -> str:
 
 
 def head_cell(item: FileDelta, system: UnitSystem) -> str:
-    change = item.changes.get("co2e")
-    if change is None or change.head is None:
-        return UNKNOWN
-    return amount("co2e", change.head[0], system)
+    """The file's CO2e in the work tree (also where the base's file was invalid)."""
+    priced = item.head.estimate if item.head is not None else None
+    return UNKNOWN if priced is None else amount("co2e", priced.total.co2e_kg, system)
 
 
 def _note(item: FileDelta, crossings: Sequence[Crossing]) -> str:
@@ -69,7 +68,7 @@ def _note(item: FileDelta, crossings: Sequence[Crossing]) -> str:
     if item.head is not None and item.head.error is not None:
         notes.append(error_text(item.head))
     if item.base_error is not None:
-        notes.append(f"at base: {item.base_error}")
+        notes.append(f"invalid at the base: {item.base_reason}")
     notes += [c.note for c in item.changes.values() if c.note]
     notes += [_above(c) for c in crossings if c.subject == item.path]
     if item.head is not None:

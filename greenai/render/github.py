@@ -81,7 +81,7 @@ def delta_annotations(delta: Delta) -> str:
     for item in delta.files:
         if item.status == "base invalid" and item.base_error is not None:
             place = f"file={_property(item.path)}"
-            message = _data(f"invalid at the base commit {delta.short}: {item.base_error}")
+            message = _data(f"invalid at the base commit {delta.short}: {item.base_reason}")
             lines.append(f"::warning {place},title=greenai%3A invalid at the base::{message}")
     return "\n".join(lines) + ("\n" if lines else "")
 
