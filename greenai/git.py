@@ -128,6 +128,8 @@ def _blobs(shas: Sequence[str], root: Path) -> dict[str, bytes]:
     for sha in shas:
         end = out.index(b"\n", at)
         header = out[at:end].split()
+        if len(header) != 3:  # "<sha> missing": a partial clone without its promisor remote
+            raise GitError(f"--base: git cannot read object {sha} of the base commit")
         size = int(header[2])
         found[sha] = out[end + 1 : end + 1 + size]
         at = end + 1 + size + 1
