@@ -53,6 +53,10 @@ def regions(
                 "parent": region.parent,
                 "carbon_intensity_g_per_kwh": found.value if found else None,
                 "intensity_year": found.year if found else "",
+                # the low and high of the same source's yearly figures (data/regions.csv)
+                "intensity_low_g_per_kwh": found.low if found else None,
+                "intensity_high_g_per_kwh": found.high if found else None,
+                "intensity_range_years": found.range_years if found else "",
                 "basis": (f"{found.fallback} only: " if found and found.fallback else "")
                 + (found.basis if found else ""),
                 "intensity_from": _source_region(region, found),

@@ -507,7 +507,7 @@ def _frame(
         "hardware": grid.labels[m],
         "runs": grid.runs[o],
         "pue": grid.pue[s],
-        "carbon_intensity_g_per_kwh": grid.intensity[s],
+        "carbon_intensity_g_per_kwh": grid.intensity[s, value],
     }
     for name in calculator.FIGURES:
         columns[name] = figures[name][:, value]
@@ -730,7 +730,7 @@ def _one_file(
     rest = [v for v in parts["site"] if v not in alone]
     base_pue = np.empty(len(bases))
     base_wue = np.full(len(bases), np.nan)
-    base_intensity = np.empty(len(bases))
+    base_intensity = np.empty((len(bases), 3))  # (value, low, high): the source's last years
     base_price = np.full(len(bases), np.nan)
     base_notes: list[tuple[tuple[Assumption, ...], ...]] = []
     for r, (combo, b, extra) in enumerate(bases):
@@ -908,7 +908,7 @@ class _Grid:
     pue: np.ndarray  # (s,)
     embodied: np.ndarray  # (m, 3) kg CO2e per device-hour (value, low, high); NaN: unknown
     wue: np.ndarray  # (s,) L of on-site water per kWh of IT energy; NaN: unknown
-    intensity: np.ndarray  # (s,)
+    intensity: np.ndarray  # (s, 3) g/kWh (value, low, high)
     price: np.ndarray  # (s,)
     hours: np.ndarray  # (m, o)
     runs: np.ndarray  # (o,)
@@ -964,7 +964,7 @@ class _Grid:
             "hours": self.hours[m, o][:, None],
             "runs": self.runs[o][:, None],
             "pue": self.pue[s][:, None],
-            "carbon_intensity_g_per_kwh": self.intensity[s][:, None],
+            "carbon_intensity_g_per_kwh": self.intensity[s],
             "electricity_price_usd_per_kwh": self.price[s][:, None],
             "cloud_usd_per_hour": self.rate[m, s],
             "fpo_per_run": self.fpo[o][:, None],
@@ -1009,7 +1009,7 @@ def _as_given(
         pue=np.array([priced.pue]),
         embodied=np.full((1, 3), np.nan),  # unused: the figures are given
         wue=np.full(1, np.nan),
-        intensity=np.array([priced.carbon_intensity_g_per_kwh]),
+        intensity=np.full((1, 3), priced.carbon_intensity_g_per_kwh),  # unused: figures given
         price=np.ones(1),
         hours=empty,
         runs=np.array([float(priced.runs)]),

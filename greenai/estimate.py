@@ -46,9 +46,11 @@ __all__ = [
     "DEFAULT_PRECISIONS",
     "DEFAULT_PUE",
     "FILE",
+    "PER",
     "Assumption",
     "Estimate",
     "Figures",
+    "PerUnit",
     "Work",
     "estimate",
     "implausible",
@@ -69,6 +71,30 @@ __all__ = [
 # device-hours and FPO are as given or derived, with no spread)
 EXACT = ("hours", "device_hours", "fpo")
 RANGED = tuple(name for name in calculator.FIGURES if name not in EXACT)
+
+# The functional units of `--per` (the R of the Software Carbon Intensity, SCI); pflop: 10^15 FPO
+PER = ("token", "example", "pflop", "run", "parameter")
+
+
+@dataclass(frozen=True, slots=True)
+class PerUnit:
+    """R of the SCI (Green Software Foundation, ISO/IEC 21031:2024): what one functional unit is
+    (`per`, one of PER), how many of them the figures cover (`units`) and how that count was
+    read from the file (`counted`, said beside the figure so the R is declared, as the SCI asks).
+    `embodied`: whether M (the hardware's embodied CO2e) is known, hence in the SCI."""
+
+    per: str
+    units: float
+    counted: str
+    embodied: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "per": self.per,
+            "units": self.units,
+            "counted": self.counted,
+            "embodied_included": self.embodied,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +123,10 @@ class Figures:
     embodied_co2e_kg: float | None = None
     total_co2e_kg: float | None = None
     water_l: float | None = None
+    # the SCI: (operational + embodied CO2e) / R in g CO2e per functional unit (`per_unit`);
+    # None unless asked for (--per); its low..high in `ranges` as "sci_g"
+    per_unit: PerUnit | None = None
+    sci_g: float | None = None
 
     @property
     def cost_usd(self) -> float | None:
@@ -192,6 +222,21 @@ class Estimate:
     region: str | None = None  # the resolved region key (gcp:us-east1), for the table
     stages: tuple[Estimate, ...] = ()  # a staged file: its stages, which `total` sums
     groups: tuple[tuple[int, str], ...] = ()  # (count, device name); count 0: not published
+    parameters: float | None = None  # fpo.parameters, where the file gives it (papers ask)
+
+    def sci(self) -> dict[str, Any] | None:
+        """The SCI of all runs with its R, for JSON (None without --per)."""
+        unit = self.total.per_unit
+        if unit is None or self.total.sci_g is None:
+            return None
+        low, high = self.total.ranges["sci_g"]
+        return {
+            **unit.as_dict(),
+            "sci_g_per_unit": self.total.sci_g,
+            "low": low,
+            "high": high,
+            "method": "SCI = (E x I + M) / R (Green Software Foundation, ISO/IEC 21031:2024)",
+        }
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON object of DESIGN.md, keys in its order."""
@@ -222,7 +267,19 @@ class Estimate:
             "ranges": self.total.ranges_dict(),
             # only for staged files, so that the JSON of every other file stays as it was
             **({"stages": [stage.as_dict() for stage in self.stages]} if self.stages else {}),
+            # only with --per: the SCI over the declared functional unit R, value..low..high
+            **({"sci": self.sci()} if self.total.per_unit is not None else {}),
         }
+
+
+def per_unit(figures: Figures, unit: PerUnit) -> Figures:
+    """`figures` with the SCI over `unit`: (E x I + M) / R, where E x I + M is `total_co2e_kg`
+    (operational + embodied where embodied is known) and R is exact, so the bounds divide too."""
+    grams = float(units.convert(1.0, "kg", "g"))
+    total = figures.co2e_kg if figures.total_co2e_kg is None else figures.total_co2e_kg
+    low, high = figures.ranges.get("total_co2e_kg", (total, total))
+    ranges = {**figures.ranges, "sci_g": (low * grams / unit.units, high * grams / unit.units)}
+    return replace(figures, per_unit=unit, sci_g=total * grams / unit.units, ranges=ranges)
 
 
 def estimate(experiment: Experiment, tables: Tables) -> Estimate:
@@ -253,6 +310,7 @@ def estimate(experiment: Experiment, tables: Tables) -> Estimate:
         location=tables.location(experiment.region) if experiment.region else None,
         region=experiment.region.key if experiment.region else None,
         groups=tuple((g.count if counted else 0, g.device.name) for g in experiment.hardware),
+        parameters=experiment.fpo.parameters if experiment.fpo is not None else None,
     )
 
 
@@ -318,7 +376,7 @@ def total(estimates: Iterable[Estimate]) -> Figures:
     totals = [  # each part's total: operational + embodied where known, else operational
         e.total.co2e_kg if e.total.total_co2e_kg is None else e.total.total_co2e_kg for e in items
     ]
-    return Figures(
+    summed_figures = Figures(
         hours=summed([e.total.hours for e in items]),
         power_w=summed([e.total.power_w for e in items]),
         energy_kwh=sum(e.total.energy_kwh for e in items),
@@ -334,3 +392,16 @@ def total(estimates: Iterable[Estimate]) -> Figures:
         total_co2e_kg=sum(totals),
         water_l=summed([e.total.water_l for e in items]),
     )
+    # the total's SCI: all the CO2e over all the functional units, where every part counts the
+    # same unit; parameters do not add up across models (two 7B models are not one 14B model)
+    parts = [e.total.per_unit for e in items]
+    kinds = {p.per for p in parts if p is not None}
+    if items and None not in parts and len(kinds) == 1 and kinds != {"parameter"}:
+        unit = PerUnit(
+            per=kinds.pop(),
+            units=sum(p.units for p in parts if p is not None),
+            counted="the sum over the files",
+            embodied=all(p.embodied for p in parts if p is not None),
+        )
+        return per_unit(summed_figures, unit)
+    return summed_figures

@@ -9,6 +9,7 @@ the renderers, numpy or the tables, which hold the sources of truth that some of
 - `Units`: `greenai.report.UnitSystem`
 - `SortBy`: `greenai.compare.SortBy`
 - `Basis`: `greenai.tables.BASES`
+- `Per`: `greenai.estimate.PER`
 """
 
 from __future__ import annotations
@@ -23,11 +24,14 @@ def choices(name: str, *values: str) -> type[StrEnum]:
 
 
 # What an estimate renders to (greenai.report.Format); the other result formats are subsets.
-FORMATS = ("table", "json", "csv", "markdown", "latex", "model-card")
+# annex-xi (EU AI Act), spdx, cyclonedx (bills of materials) and checklist (papers) document
+# trained models, one per file: a what-if grid of scenarios is none of these
+DOCUMENTS = ("model-card", "annex-xi", "spdx", "cyclonedx", "checklist")
+FORMATS = ("table", "json", "csv", "markdown", "latex", *DOCUMENTS)
 
 Format = choices("Format", *FORMATS)
-# compare: a grid has no model card (the co2_eq_emissions block of one model)
-CompareFormat = choices("CompareFormat", *(f for f in FORMATS if f != "model-card"))
+# compare: a grid has no model card (the co2_eq_emissions block of one model), nor any document
+CompareFormat = choices("CompareFormat", *(f for f in FORMATS if f not in DOCUMENTS))
 # check: its own summary for GitHub Actions (Markdown for the job summary and ::error lines),
 # and a pull request's comment (with --base)
 CheckFormat = choices("CheckFormat", "table", "json", "markdown", "github", "pr-comment")
@@ -40,3 +44,5 @@ Units = choices("Units", "metric", "imperial")
 SortBy = choices("SortBy", "co2e", "energy", "cost", "none")
 TrainingType = choices("TrainingType", "pre-training", "fine-tuning")
 Basis = choices("Basis", "lifecycle", "direct", "provider")
+# estimate --per: the functional unit R of the SCI (greenai.estimate.PER)
+Per = choices("Per", "token", "example", "pflop", "run", "parameter")

@@ -18,8 +18,20 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from greenai.estimate import Estimate
+from greenai.render import (
+    annex_xi,
+    checklist,
+    cyclonedx,
+    escape,
+    github,
+    latex,
+    markdown,
+    model_card,
+    plot,
+    sheet,
+    spdx,
+)
 from greenai.render import csv as csv_format
-from greenai.render import escape, github, latex, markdown, model_card, plot, sheet
 from greenai.render import json as json_format
 from greenai.render.csv import RANGE_COLUMNS, RANGED_CSV
 from greenai.render.numbers import (
@@ -116,9 +128,19 @@ def render(
     width: int = 160,
     training_type: str = "pre-training",
     ranges: bool = False,
+    created: str | None = None,
 ) -> str:
     """`ranges`: figures as `value (low–high)` in the table, Markdown and LaTeX; JSON and CSV
-    always carry the bounds (in their own keys and columns)."""
+    always carry the bounds (in their own keys and columns). `created`: the creation time of
+    an SPDX or CycloneDX document (ISO 8601; None: SOURCE_DATE_EPOCH, else now)."""
+    if form is Format.annex_xi:
+        return annex_xi.estimates(estimates)
+    if form is Format.spdx:
+        return spdx.estimates(estimates, training_type, created)
+    if form is Format.cyclonedx:
+        return cyclonedx.estimates(estimates, training_type, created)
+    if form is Format.checklist:
+        return checklist.estimates(estimates)
     if form is Format.json:
         return json_format.estimates(estimates)
     if form is Format.csv:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from greenai.errors import AmbiguousNameError, DataError, InputError, UnknownNameError
 
@@ -200,6 +200,20 @@ def _vendor_and_rest(text: str) -> tuple[str | None, str]:
 # ----------------------------------------------------------------------------- rows
 
 
+class IntensityFigure(NamedTuple):
+    """A region row's intensity on one basis: the figure, its year, source and basis label, and
+    the range of the same source's yearly figures (low, high, over `range_years`; low and high
+    None where the table gives no range)."""
+
+    value: float | None
+    year: str
+    source: str
+    basis: str
+    low: float | None
+    high: float | None
+    range_years: str
+
+
 @dataclass(frozen=True, slots=True)
 class Region:
     key: str
@@ -235,19 +249,53 @@ class Region:
     wue_l_per_kwh: float | None = None  # water usage effectiveness, L/kWh (provider's figure)
     wue_year: str = ""
     wue_source: str = ""
+    # each basis's range: the low and high of its source's yearly figures over the years in
+    # `*_range_years` (the last five up to the figure's own; scripts/build_tables.py); a
+    # source with one year gives low = high = the figure. None where the table has no range.
+    intensity_low_g_per_kwh: float | None = None
+    intensity_high_g_per_kwh: float | None = None
+    intensity_range_years: str = ""
+    direct_low_g_per_kwh: float | None = None
+    direct_high_g_per_kwh: float | None = None
+    direct_range_years: str = ""
+    provider_low_g_per_kwh: float | None = None
+    provider_high_g_per_kwh: float | None = None
+    provider_range_years: str = ""
 
-    def intensity(self, basis: str) -> tuple[float, str, str, str] | None:
-        """(g/kWh, year, source, basis label) of this row on `basis`, None where it has none."""
+    def intensity(self, basis: str) -> IntensityFigure | None:
+        """This row's figure on `basis` with its range and where they come from, None where it
+        has none."""
         if basis == "direct":
-            figure = (self.direct_g_per_kwh, self.direct_year, self.direct_source)
-            label = self.direct_basis
+            found = IntensityFigure(
+                self.direct_g_per_kwh,
+                self.direct_year,
+                self.direct_source,
+                self.direct_basis,
+                self.direct_low_g_per_kwh,
+                self.direct_high_g_per_kwh,
+                self.direct_range_years,
+            )
         elif basis == "provider":
-            figure = (self.provider_g_per_kwh, self.provider_year, self.provider_source)
-            label = self.provider_basis
+            found = IntensityFigure(
+                self.provider_g_per_kwh,
+                self.provider_year,
+                self.provider_source,
+                self.provider_basis,
+                self.provider_low_g_per_kwh,
+                self.provider_high_g_per_kwh,
+                self.provider_range_years,
+            )
         else:
-            figure = (self.carbon_intensity_g_per_kwh, self.intensity_year, self.intensity_source)
-            label = self.intensity_basis
-        return None if figure[0] is None else (figure[0], figure[1], figure[2], label)
+            found = IntensityFigure(
+                self.carbon_intensity_g_per_kwh,
+                self.intensity_year,
+                self.intensity_source,
+                self.intensity_basis,
+                self.intensity_low_g_per_kwh,
+                self.intensity_high_g_per_kwh,
+                self.intensity_range_years,
+            )
+        return None if found.value is None else found
 
     @property
     def provider(self) -> str | None:
@@ -316,6 +364,11 @@ class Resolved:
     basis: str = ""  # what the figure measures ("lifecycle, consumption"; a price's sector)
     # where the row lacks the basis asked for: the one used instead, said in the output
     fallback: str = ""
+    # an intensity's range within its basis: the low and high of the same source's yearly
+    # figures over `range_years` (None: the table gives no range)
+    low: float | None = None
+    high: float | None = None
+    range_years: str = ""
 
 
 # Intensity bases a user can choose (`--basis`, `basis:`); the first is the default, the one
@@ -592,8 +645,9 @@ class Tables:
                     fallback = other
                     break
             if found is not None:
-                value, year, source, label = found
-                return Resolved(value, place, year, source, label, fallback)
+                value, year, source, label, low, high, years = found
+                assert value is not None
+                return Resolved(value, place, year, source, label, fallback, low, high, years)
         return None
 
     def electricity_price(self, region: Region) -> Resolved | None:
@@ -648,6 +702,15 @@ def _region(row: dict[str, str]) -> Region:
         wue_l_per_kwh=_float(row.get("wue_l_per_kwh", "")),
         wue_year=row.get("wue_year", ""),
         wue_source=row.get("wue_source", ""),
+        intensity_low_g_per_kwh=_float(row.get("intensity_low_g_per_kwh", "")),
+        intensity_high_g_per_kwh=_float(row.get("intensity_high_g_per_kwh", "")),
+        intensity_range_years=row.get("intensity_range_years", ""),
+        direct_low_g_per_kwh=_float(row.get("direct_low_g_per_kwh", "")),
+        direct_high_g_per_kwh=_float(row.get("direct_high_g_per_kwh", "")),
+        direct_range_years=row.get("direct_range_years", ""),
+        provider_low_g_per_kwh=_float(row.get("provider_low_g_per_kwh", "")),
+        provider_high_g_per_kwh=_float(row.get("provider_high_g_per_kwh", "")),
+        provider_range_years=row.get("provider_range_years", ""),
     )
 
 

@@ -49,6 +49,14 @@ One basis for every row by default (recorded and argued in data/SOURCES.md): lif
 consumption-based where Electricity Maps covers the zone, Ember/OWID (lifecycle, generation)
 where it does not; the direct-combustion figure (EPA eGRID, ECCC, MEE) and Google's own region
 figure in columns of their own. Cloud regions take their grid zone's figures.
+
+Each intensity keeps its range beside it, within its own basis and source:
+`intensity_low_g_per_kwh`, `intensity_high_g_per_kwh`, `intensity_range_years` (and the same
+for `direct_` and `provider_`) are the lowest and highest of that source's yearly figures over
+the last five calendar years up to and including the figure's own year (RANGE_YEARS), and the
+years it had in that window ("2021–2025"; "2023" where the source gives one year, so low = high
+= the figure). Google's files changed basis in 2021, so its range spans only the years on the
+basis of the latest figure.
 """
 
 from __future__ import annotations
@@ -80,15 +88,24 @@ REGION_COLUMNS = [
     "intensity_source",
     "intensity_basis",
     "intensity_license",
+    "intensity_low_g_per_kwh",
+    "intensity_high_g_per_kwh",
+    "intensity_range_years",
     "direct_g_per_kwh",
     "direct_year",
     "direct_source",
     "direct_basis",
     "direct_license",
+    "direct_low_g_per_kwh",
+    "direct_high_g_per_kwh",
+    "direct_range_years",
     "provider_g_per_kwh",
     "provider_year",
     "provider_source",
     "provider_basis",
+    "provider_low_g_per_kwh",
+    "provider_high_g_per_kwh",
+    "provider_range_years",
     "grid",
     "grid_source",
     "electricity_price_usd_per_kwh",
@@ -175,6 +192,11 @@ EUROSTAT_SOURCE = (
 )
 ECB_SOURCE = "ECB euro reference rates (source: European Central Bank), mean of {days} daily rates"
 SKYPILOT_AS_OF = "2026-11-22"
+# The range kept beside each intensity: the low and high of the same source's yearly figures
+# over the last RANGE_YEARS calendar years up to and including the figure's own year (so the
+# figure lies within it). Five: Electricity Maps' whole series here (2021-2025); a source with
+# one year (eGRID2023, MEE 2023) has low = high = the figure. data/SOURCES.md says why.
+RANGE_YEARS = 5
 
 # The basis labels of the intensity columns (DESIGN.md, "Intensity basis").
 LIFECYCLE_GENERATION = "lifecycle, generation"
@@ -292,6 +314,36 @@ def subdivision_code(code: str) -> bool:
     return pycountry.subdivisions.get(code=code.upper()) is not None
 
 
+def year_runs(years: Iterable[int]) -> str:
+    """Years as runs: "2021–2025"; "2023" alone; "2019, 2021–2024" where a year is missing."""
+    runs: list[list[int]] = []
+    for year in sorted(years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+
+
+def spread(
+    series: dict[int, float], year: int, prefix: str, digits: int | None = None
+) -> dict[str, object]:
+    """The `prefix`_low/_high/_range_years columns: the lowest and highest of a source's yearly
+    figures over the RANGE_YEARS years ending at `year` (the figure's own year, which is in
+    `series`), rounded as the figure is."""
+    window = {y: v for y, v in series.items() if year - RANGE_YEARS < y <= year}
+    if year not in window:
+        raise SystemExit(f"{prefix}: the figure's year {year} is not in its series")
+    low, high = min(window.values()), max(window.values())
+    if digits is not None:
+        low, high = round(low, digits), round(high, digits)
+    return {
+        f"{prefix}_low_g_per_kwh": low,
+        f"{prefix}_high_g_per_kwh": high,
+        f"{prefix}_range_years": year_runs(window),
+    }
+
+
 # ----------------------------------------------------------------------------- regions
 
 
@@ -306,28 +358,35 @@ def country_names(alpha2_code: str, shown: str) -> list[str]:
     return sorted({n for n in names if n and n != shown})
 
 
-def em_figure(row: dict[str, str]) -> dict[str, object]:
-    """An Electricity Maps zone-year as the default-basis columns of a region row."""
+def em_figure(row: dict[str, str], series: dict[int, float]) -> dict[str, object]:
+    """An Electricity Maps zone-year as the default-basis columns of a region row, with the
+    range of the zone's yearly figures (`series`)."""
     return dict(
         carbon_intensity_g_per_kwh=float(row["carbon_intensity_gco2eq_per_kwh"]),
         intensity_year=int(row["year"]),
         intensity_source=f"{EM_SOURCE}, zone {row['zone']}",
         intensity_basis=LIFECYCLE_CONSUMPTION,
         intensity_license="ODbL",
+        **spread(series, int(row["year"]), "intensity"),
     )
 
 
 def eccc_direct(src: Path) -> dict[str, dict[str, object]]:
     """ECCC's consumption intensity (direct combustion) per province, latest final year: the
-    inventory marks its last year preliminary ("2020a"), so the year before it is taken."""
+    inventory marks its last year preliminary ("2020a"), so the year before it is taken; the
+    range spans the final years before it (a suppressed "x" is no figure)."""
     found: dict[str, dict[str, object]] = {}
+    series: dict[str, dict[int, float]] = {}
     for row in read_csv(src / "eccc-canada-electricity-intensity/a13_intensity_long.csv"):
         key = ECCC_PROVINCES.get(row["region"])
         value = number(row["g_co2e_per_kwh"])
         if key is None or row["basis"] != "consumption" or not row["year"].isdigit():
             continue
         year = int(row["year"])
-        if value is None or (key in found and int(str(found[key]["direct_year"])) > year):
+        if value is None:
+            continue
+        series.setdefault(key, {})[year] = value
+        if key in found and int(str(found[key]["direct_year"])) > year:
             continue
         found[key] = dict(
             direct_g_per_kwh=value,
@@ -336,6 +395,8 @@ def eccc_direct(src: Path) -> dict[str, dict[str, object]]:
             direct_basis=DIRECT_CONSUMPTION,
             direct_license="Open Government Licence - Canada",
         )
+    for key, fields in found.items():
+        fields.update(spread(series[key], int(str(fields["direct_year"])), "direct"))
     return found
 
 
@@ -455,11 +516,13 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
 
     # Countries and the world: OWID/Ember, latest year per entity (lifecycle, generation-based).
     latest: dict[str, tuple[int, float, str]] = {}
+    owid: dict[str, dict[int, float]] = {}
     for row in read_csv(src / "owid-carbon-intensity/carbon-intensity-electricity.csv"):
         code, value = row["Code"], number(row["Carbon intensity of electricity per kWh"])
         if not code or value is None:
             continue
         year = int(row["Year"])
+        owid.setdefault(code, {})[year] = value
         if code not in latest or year > latest[code][0]:
             latest[code] = (year, value, row["Entity"])
     year, value, _ = latest["OWID_WRL"]
@@ -475,6 +538,7 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
             intensity_source=OWID_SOURCE,
             intensity_basis=LIFECYCLE_GENERATION,
             intensity_license="CC BY 4.0",
+            **spread(owid["OWID_WRL"], year, "intensity", 2),
         )
     )
     for code, (year, value, entity) in sorted(latest.items()):
@@ -494,6 +558,7 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
                 intensity_source=OWID_SOURCE,
                 intensity_basis=LIFECYCLE_GENERATION,
                 intensity_license="CC BY 4.0",
+                **spread(owid[code], year, "intensity", 2),
             )
         )
 
@@ -501,8 +566,10 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
     # A country zone replaces OWID's generation-based figure, so that a country and the
     # sub-national zones inside it are on one basis; OWID stays for the countries it lacks.
     em_latest: dict[str, dict[str, str]] = {}
+    em: dict[str, dict[int, float]] = {}
     for row in read_csv(src / "electricitymaps-yearly-co2js/electricitymaps_yearly_2021_2025.csv"):
         zone = row["zone"]
+        em.setdefault(zone, {})[int(row["year"])] = float(row["carbon_intensity_gco2eq_per_kwh"])
         if zone not in em_latest or int(row["year"]) > int(em_latest[zone]["year"]):
             em_latest[zone] = row
     for zone, row in sorted(em_latest.items()):
@@ -510,7 +577,7 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
             continue  # sub-national zones come after the US states and Chinese provinces
         key = zone.lower()
         if key in regions and regions[key]["kind"] == "country":
-            regions[key].update(em_figure(row))
+            regions[key].update(em_figure(row, em[zone]))
 
     # US states: EPA eGRID2023 (direct combustion, generation-based), lb/MWh -> g/kWh through
     # pint. No lifecycle source covers a state, so these rows hold the direct figure only.
@@ -526,6 +593,7 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
             direct_source=EGRID_SOURCE if state != "usa" else EGRID_US_SOURCE,
             direct_basis=DIRECT_GENERATION,
             direct_license="public domain (EPA); compilation MIT",
+            **spread({egrid_year: grams}, egrid_year, "direct"),  # one year in the source
         )
         if len(entry["regionCode"]) != 2:
             regions["us"].update(direct)  # the national total, next to the lifecycle figure
@@ -560,6 +628,9 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
                 direct_source=CHINA_SOURCE,
                 direct_basis=CHINA_BASIS,
                 direct_license="MIT (compilation of MEE/NBS figures)",
+                **spread(  # one year in the source
+                    {entry["year"]: round(entry["emission_factor"], 2)}, entry["year"], "direct"
+                ),
             )
         )
 
@@ -578,7 +649,7 @@ def build_regions(src: Path, manual: Path) -> list[dict[str, object]]:
                 kind=kind,
                 parent=country,
                 iso_code=zone if kind == "subdivision" else "",
-                **em_figure(row),
+                **em_figure(row, em[zone]),
             )
         )
 
@@ -726,7 +797,10 @@ def build_cloud_regions(
 
     # Google publishes its own grid intensity per region: kept under its own basis label
     # ("provider"), next to the Electricity Maps figure of the region's zone.
+    # Its files changed what they measure in 2021 (lifecycle before, operational since): the
+    # range spans only the years on the basis of the region's latest figure.
     google: dict[str, tuple[int, float, str, str]] = {}
+    google_years: dict[tuple[str, str], dict[int, float]] = {}
     for path in sorted((src / "google-region-carbon-info").glob("*.csv")):
         year = int(path.stem)
         rows = read_csv(path)
@@ -739,6 +813,7 @@ def build_cloud_regions(
             )
             if value is not None:
                 google[region] = (year, value, row["Location"].strip(), basis)
+                google_years.setdefault((region, basis), {})[year] = value
     for region, (year, value, location, basis) in google.items():
         key = f"gcp:{region}"
         place("gcp", region, 3, [location], "Google Cloud region-carbon-info")
@@ -751,6 +826,7 @@ def build_cloud_regions(
                 provider_year=year,
                 provider_source=f"{GOOGLE_SOURCE}, Apache-2.0 (Google LLC)",
                 provider_basis=f"Google's own: {basis}, location-based grid average",
+                **spread(google_years[(region, basis)], year, "provider", 2),
             )
 
     defaults = {
@@ -832,11 +908,22 @@ def on_grid(row: dict[str, object], regions: dict[str, dict[str, object]]) -> No
             "intensity_source",
             "intensity_basis",
             "intensity_license",
+            "intensity_low_g_per_kwh",
+            "intensity_high_g_per_kwh",
+            "intensity_range_years",
         ):
             row[column] = zone[column]
     for place in (zone, parent):
         if place is not None and place.get("direct_g_per_kwh") is not None:
-            for column in ("direct_g_per_kwh", "direct_year", "direct_basis", "direct_license"):
+            for column in (
+                "direct_g_per_kwh",
+                "direct_year",
+                "direct_basis",
+                "direct_license",
+                "direct_low_g_per_kwh",
+                "direct_high_g_per_kwh",
+                "direct_range_years",
+            ):
                 row[column] = place[column]
             row["direct_source"] = f"{place['direct_source']} ({place['name']})"
             break

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from enum import Enum
 
-from greenai import compare, formats, report, tables
+from greenai import compare, estimate, formats, report, tables
 
 
 def members(choices: type[Enum]) -> list[tuple[str, object]]:
@@ -31,9 +31,15 @@ def test_bases_are_the_tables() -> None:
     assert tuple(basis.value for basis in formats.Basis) == tables.BASES
 
 
+def test_functional_units_are_the_estimates() -> None:
+    assert tuple(per.value for per in formats.Per) == estimate.PER
+
+
 def test_each_commands_formats_are_formats_the_renderers_know() -> None:
     known = set(formats.FORMATS)
-    assert {f.value for f in formats.CompareFormat} == known - {"model-card"}
+    # a what-if grid is no model's document (model card, Annex XI, SPDX, CycloneDX, checklist)
+    assert {f.value for f in formats.CompareFormat} == known - set(formats.DOCUMENTS)
+    assert set(formats.DOCUMENTS) == {"model-card", "annex-xi", "spdx", "cyclonedx", "checklist"}
     assert {f.value for f in formats.ListFormat} <= known
     # check and fpo add their own: GitHub's summary and a PR's comment, the fpo: block in YAML
     assert {f.value for f in formats.CheckFormat} - known == {"github", "pr-comment"}
@@ -43,7 +49,7 @@ def test_each_commands_formats_are_formats_the_renderers_know() -> None:
 def test_members_are_named_as_their_values() -> None:
     every = [formats.Format, formats.CompareFormat, formats.CheckFormat, formats.FpoFormat]
     every += [formats.ListFormat, formats.Units, formats.SortBy, formats.TrainingType]
-    for choices in [*every, formats.Basis]:
+    for choices in [*every, formats.Basis, formats.Per]:
         for member in choices:
             assert member.name == member.value.replace("-", "_")
             assert member == member.value  # a str, as typer and the renderers compare it

@@ -26,7 +26,7 @@ from greenai.cli.common import (
 )
 from greenai.cli.output import emit
 from greenai.errors import GreenAIError
-from greenai.formats import CheckFormat, CompareFormat, Format, SortBy, TrainingType, Units
+from greenai.formats import CheckFormat, CompareFormat, Format, Per, SortBy, TrainingType, Units
 from greenai.status import ExitStatus
 
 
@@ -38,7 +38,9 @@ def estimate(
             "--format",
             "-f",
             help="Output format; model-card: the co2_eq_emissions block of a Hugging Face "
-            "model card (grams, all files added up).",
+            "model card (grams, all files added up); annex-xi: EU AI Act Annex XI 1.2 (d)-(e) "
+            "in Markdown; spdx: SPDX 3.0.1 AI package energy; cyclonedx: CycloneDX 1.6 ML-BOM; "
+            "checklist: NeurIPS and ACL checklist compute answers.",
             case_sensitive=False,
         ),
     ] = Format.table,
@@ -54,8 +56,29 @@ def estimate(
     ranges: RangesOption = None,
     training_type: Annotated[
         TrainingType,
-        typer.Option("--training-type", help="For --format model-card.", case_sensitive=False),
+        typer.Option(
+            "--training-type",
+            help="For --format model-card, spdx and cyclonedx.",
+            case_sensitive=False,
+        ),
     ] = TrainingType.pre_training,
+    per: Annotated[
+        Per | None,
+        typer.Option(
+            "--per",
+            help="Also CO2e per functional unit, the SCI (ISO/IEC 21031:2024): (operational + "
+            "embodied) / R, R counted from the file's fpo block (pflop: 10^15 FLOP).",
+            case_sensitive=False,
+        ),
+    ] = None,
+    created: Annotated[
+        str | None,
+        typer.Option(
+            "--created",
+            help="For spdx and cyclonedx: the creation time (ISO 8601, e.g. "
+            "2026-01-31T12:00:00Z). Default: $SOURCE_DATE_EPOCH, else now.",
+        ),
+    ] = None,
     output: OutputOption = None,
 ) -> None:
     """Energy, CO2e, electricity and cloud cost, and FPO of experiments (Strubell's Table 3).
@@ -74,6 +97,10 @@ def estimate(
     limits = [budget.from_option(text) for text in budgets or ()]
     loaded = [experiment.load(path, data, common.with_basis(overrides, basis)) for path in files]
     results = [price(item, data) for item in loaded]
+    if per is not None:
+        from greenai import functional
+
+        results = [functional.attach(e, r, per.value) for e, r in zip(loaded, results, strict=True)]
     common.warn(
         [*(w for item in loaded for w in item.warnings), *(w for r in results for w in r.warnings)]
     )
@@ -94,6 +121,7 @@ def estimate(
         width=common.width(output),
         training_type=training_type.value,
         ranges=bool(ranges),  # off unless asked: a paper's table wants the value alone
+        created=created,
     )
     emit(text, output, files)
     common.fail_over_budget(breaches)

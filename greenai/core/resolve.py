@@ -656,7 +656,14 @@ def _instance_for(group: DeviceGroup, provider: str, tables: Tables) -> tuple[In
     return None, f"several {provider} instance types fit ({names}); name one in cloud: instance:"
 
 
-def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> float:
+def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assumption]) -> Bound:
+    """The carbon intensity (value, low, high): the file's `carbon_intensity:` exactly as given;
+    else the region's (or its grid's) figure on the chosen basis, with the low and high of the
+    same source's yearly figures over its last years (data/regions.csv, `*_range_years`).
+
+    The range stays within the chosen basis: it does not stretch to the other bases (direct
+    combustion, the provider's own figure), which measure something else, so that choosing a
+    basis means something (DESIGN.md, "Intensity basis"); `--basis` shows another's figure."""
     region = experiment.region
     given = experiment.carbon_intensity_g_per_kwh
     if given is not None or region is None:
@@ -664,7 +671,14 @@ def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assump
     else:
         found = tables.carbon_intensity(region, experiment.basis or DEFAULT_BASIS)
     value = _given_or_inherited(
-        "carbon intensity", "g/kWh", given, found, region, notes, "carbon_intensity_g_per_kwh"
+        "carbon intensity",
+        "g/kWh",
+        given,
+        found,
+        region,
+        notes,
+        "carbon_intensity_g_per_kwh",
+        _spread(found) if found is not None else None,
     )
     if value is None:  # validation requires a region or an intensity, so region is set here
         raise InputError(
@@ -672,9 +686,29 @@ def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assump
             "give carbon_intensity",
             key="region",
         )
-    if found is not None:
-        notes[-1] = _with_basis(notes[-1], found, experiment.basis)
-    return value
+    if found is None:
+        return exact(value)
+    notes[-1] = _with_basis(notes[-1], found, experiment.basis)
+    if found.low is None or found.high is None:
+        return exact(value)
+    return (value, found.low, found.high)
+
+
+def _spread(found: Resolved) -> tuple[str, str]:
+    """What an intensity note adds for its range: to its value, and to its source where the
+    range comes from (the same source's yearly figures, within the basis)."""
+    low, high, years = found.low, found.high, found.range_years
+    if low is None or high is None:
+        return "", f"{NO_RANGE} (no yearly figures for this row in data/regions.csv)"
+    if low == high:
+        if years.isdigit():
+            return "", f"{NO_RANGE}: it gives one year ({years})"
+        return "", f"no range: the source's yearly figures {years} are all {low:g} g/kWh"
+    return (
+        f" (range {low:g}–{high:g}, {years})",
+        f"range {low:g}–{high:g} g/kWh: the lowest and highest of this source's yearly figures "
+        f"{years} (within this basis; the other bases are not spanned)",
+    )
 
 
 def _with_basis(note: Assumption, found: Resolved, chosen: str | None) -> Assumption:
@@ -757,9 +791,11 @@ def _given_or_inherited(
     region: Region | None,
     notes: list[Assumption],
     column: str,
+    spread: tuple[str, str] | None = None,
 ) -> float | None:
     """The experiment file's figure, else the region's (or its grid's), noted with its source.
-    data/regions.csv holds one year per region, so the figure has no range (low = high)."""
+    `spread`: what the note says of the figure's range (after its value; in its source); without
+    it, data/regions.csv holds one figure, so it has no range (low = high)."""
     if given is not None:
         notes.append(Assumption(what, f"{given:.6g} {unit}", FILE, column, "given"))
         return given
@@ -770,11 +806,12 @@ def _given_or_inherited(
         if found.region.key == region.key
         else f" (from {found.region.key}, the grid of {region.key})"
     )
+    after, ranged = spread or ("", f"{NO_RANGE} (one year per region in data/regions.csv)")
     notes.append(
         Assumption(
             what,
-            f"{found.value:g} {unit}, {found.year}{via}",
-            f"{found.source}; {NO_RANGE} (one year per region in data/regions.csv)",
+            f"{found.value:g} {unit}, {found.year}{via}{after}",
+            f"{found.source}; {ranged}",
             column,
             "published",
         )
@@ -1040,7 +1077,7 @@ class Row:
     assumptions: tuple[Assumption, ...]
     work: Work | None
     pue: float
-    carbon_intensity_g_per_kwh: float
+    carbon_intensity_g_per_kwh: float  # the value (its range is in `columns`)
 
 
 def resolve(experiment: Experiment, tables: Tables) -> Row:
@@ -1097,7 +1134,7 @@ def resolve(experiment: Experiment, tables: Tables) -> Row:
         "embodied_kg_per_device_hour": nan if embodied_rate is None else embodied_rate,
         "wue_l_per_kwh": nan if wue is None else wue,
     }
-    return Row(columns, tuple(notes), work, pue, intensity)
+    return Row(columns, tuple(notes), work, pue, intensity[0])
 
 
 def stack(rows: Sequence[dict[str, float | Bound]]) -> dict[str, Any]:

@@ -7,7 +7,8 @@
 - `numbers`: how a figure is written (1,438; $3,201; 288 EFLOP; 0.42x).
 - `terminal` (rich, imported only by a table), `markdown`, `latex`, `csv`, `json`,
   `model_card`, `github` (annotations and job summary), `plot` (curve charts), `snippet`
-  (the `fpo:` block to paste into a file).
+  (the `fpo:` block to paste into a file); the documents of one model: `annex_xi` (EU AI Act),
+  `spdx` (SPDX 3.0.1), `cyclonedx` (CycloneDX 1.6 ML-BOM), `checklist` (NeurIPS, ACL).
 - `escape`: the one place where text from files is made inert for each consumer.
 
 This package's `__init__` imports nothing, so `greenai.render.escape` stays light for the CLI's

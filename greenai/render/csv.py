@@ -77,6 +77,24 @@ def _bounds(figures: Figures, names: Sequence[str], system: UnitSystem) -> list[
     return cells
 
 
+SCI_COLUMNS = (
+    "per",
+    "functional_units",
+    "embodied_included",
+    "sci_g_per_unit",
+    "sci_g_per_unit_low",
+    "sci_g_per_unit_high",
+)
+
+
+def _sci(figures: Figures) -> list[object]:
+    unit = figures.per_unit
+    if unit is None:
+        return [None] * len(SCI_COLUMNS)
+    low, high = figures.ranges["sci_g"]
+    return [unit.per, unit.units, unit.embodied, figures.sci_g, low, high]
+
+
 def _added(system: UnitSystem) -> list[tuple[str, str, str]]:
     """(column, figure, value|low|high) for each `Column` of the table with a `key`, less the
     columns the CSV has already."""
@@ -93,6 +111,9 @@ def estimates(items: Sequence[Estimate], system: UnitSystem, assumptions: bool) 
     """A row per file: FIELDS, the bounds of RANGED_CSV, then each later figure of the table
     (a `Column` with a `key`) as value, low and high; assumptions as a second table."""
     added = _added(system)
+    # --per: the functional unit, R and the SCI (g CO2e per unit, whatever --units says: the
+    # SCI's own unit), last, so that a CSV without --per keeps its columns
+    per = any(e.total.per_unit is not None for e in items)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
@@ -100,6 +121,7 @@ def estimates(items: Sequence[Estimate], system: UnitSystem, assumptions: bool) 
             *(_mass(name, system) for name, _ in FIELDS),
             *(_mass(c, system) for c in RANGE_COLUMNS),
             *(name for name, _, _ in added),
+            *(SCI_COLUMNS if per else ()),
         ]
     )
     for e in items:
@@ -109,6 +131,8 @@ def estimates(items: Sequence[Estimate], system: UnitSystem, assumptions: bool) 
             value = e.total.bound(key, which)
             mass = key.endswith("co2e_kg") and value is not None
             cells.append(co2e(value, system) if mass else value)  # type: ignore[arg-type]
+        if per:
+            cells += _sci(e.total)
         writer.writerow([escape.csv_cell(v) for v in cells])
     if assumptions:
         writer.writerow([])

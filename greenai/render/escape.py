@@ -87,9 +87,20 @@ def github_markdown(text: str) -> str:
     return break_commands(markdown(_AUTOLINK.sub(ZERO_WIDTH_SPACE, text)))
 
 
+# Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of every plane): an HTML
+# parser reports each as an error in the input stream ("noncharacter-in-input-stream").
+_NONCHARACTER = re.compile(
+    "[\ufdd0-\ufdef"
+    + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
+    + "]"
+)
+
+
 def html(text: str) -> str:
-    """For HTML text and attribute values."""
-    return break_commands(_html.escape(controls(text), quote=True))
+    """For HTML text and attribute values (a page, a job summary's raw HTML): control
+    characters and noncharacters shown as escapes, so the document parses without error."""
+    text = _NONCHARACTER.sub(_shown, controls(text))
+    return break_commands(_html.escape(text, quote=True))
 
 
 _LATEX = {

@@ -12,7 +12,7 @@ from greenai.estimate import Estimate
 from greenai.render import escape
 from greenai.render.numbers import co2e_unit
 from greenai.render.options import UnitSystem
-from greenai.render.sheet import Sheet, estimate_sheet
+from greenai.render.sheet import Sheet, estimate_sheet, sci_notes
 
 
 def table(command: str, sheet: Sheet, caption: str) -> list[str]:
@@ -41,6 +41,7 @@ def estimates(
     """Strubell et al.'s Table 3, and each file's assumptions as comments."""
     caption = f"Estimated cost of training, CO$_2$e in {co2e_unit(system)} (computed with greenai)."
     lines = table("estimate", estimate_sheet(items, system, ranges), caption)
+    lines += [f"% {escape.latex(note)}" for note in sci_notes(items)]
     if assumptions:
         for estimate in items:
             lines.append(f"% Assumptions for {escape.latex(estimate.name)}:")

@@ -22,6 +22,7 @@ from greenai.render.sheet import (
     equivalents,
     estimate_assumptions,
     estimate_sheet,
+    sci_notes,
     work_sheet,
 )
 from greenai.tables import Equivalent
@@ -69,6 +70,9 @@ def estimates(
 ) -> str:
     """Strubell's Table 3, the FPO breakdown, the equivalents in one sentence, assumptions."""
     lines = table(estimate_sheet(items, system, ranges))
+    notes = sci_notes(items)
+    if notes:
+        lines += ["", *(escape.markdown(note) for note in notes)]
     work = work_sheet(items)
     if work.rows:
         lines += ["", f"{work.title}:", "", *table(work)]

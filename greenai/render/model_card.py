@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from greenai.estimate import Estimate
 from greenai.render import escape
+from greenai.render.sheet import PER_WORDS, sci_notes
 
 # the vendor before a device name, dropped as the hardware column drops it (Experiment.label)
 _VENDOR = re.compile(r"^(NVIDIA|AMD|Google|Intel)\s+")
@@ -33,6 +34,14 @@ def estimates(items: Sequence[Estimate], training_type: str) -> str:
             f"; not included above: embodied CO2e of the hardware (manufacturing, amortised "
             f"over its lifetime) {kg * 1000:,.6g} g"
         )
+    # --per: each file's SCI with its R, beside the operational figure the card's key holds
+    source += "".join(f"; {line}" for line in sci_notes(items))
+    source += "".join(
+        f"; {e.name}: SCI {e.total.sci_g:.4g} g CO2e/{PER_WORDS[e.total.per_unit.per][0]} "
+        f"(R = {e.total.per_unit.units:.6g})"
+        for e in items
+        if e.total.per_unit is not None and e.total.sci_g is not None
+    )
     block: dict[str, object] = {
         "emissions": int(grams) if grams.is_integer() else grams,
         "source": source,

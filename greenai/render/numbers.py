@@ -26,6 +26,13 @@ def number(value: float | None) -> str:
     return f"{value:.2g}"
 
 
+def significant(value: float | None) -> str:
+    """Three significant digits at any scale (an SCI per token is 1e-5 g, per run 1e7 g)."""
+    if value is None:
+        return UNKNOWN
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+
 def hours(value: float | None) -> str:
     if value is None or value != value:  # unknown: energy or device-hours given without hours
         return UNKNOWN
@@ -108,6 +115,26 @@ def ranged(figures: Figures, name: str, show: Callable[[float], str], ranges: bo
         return text
     low, high = (show(figures.bound(name, which) or 0.0) for which in ("low", "high"))
     return text if low == high == text else f"{text} ({low}–{high})"
+
+
+def known(value: float | None) -> float | None:
+    """A figure from a summary that JSON carried: None and NaN both mean unknown, so that an
+    unknown figure prints as UNKNOWN, never as 0 or "nan"."""
+    return None if value is None or value != value else float(value)
+
+
+def bounded(
+    value: float | None, low: float | None, high: float | None, show: Callable[[float], str]
+) -> str:
+    """A figure with its range, `12.3 (9.8–15.1)`, from plain numbers (a JSON summary rather
+    than `Figures`): the value alone where the bounds print the same; an unknown bound shows
+    as UNKNOWN rather than disappearing, so a range that is not known reads as such."""
+    value, low, high = known(value), known(low), known(high)
+    if value is None:
+        return UNKNOWN
+    text = show(value)
+    shown = [UNKNOWN if bound is None else show(bound) for bound in (low, high)]
+    return text if shown[0] == shown[1] == text else f"{text} ({shown[0]}–{shown[1]})"
 
 
 def ratio(value: float) -> str:

@@ -43,6 +43,7 @@ from greenai.render.numbers import (
     ranged,
     ratio,
     score,
+    significant,
 )
 from greenai.render.options import UnitSystem
 from greenai.tables import Equivalent
@@ -185,6 +186,22 @@ class Column:
     key: str | None = None
 
 
+def _units(figures: Figures) -> str:
+    unit = figures.per_unit
+    return "—" if unit is None else count(unit.units)
+
+
+# how a functional unit of --per is named in a header: one (per) and many (units)
+PER_WORDS = {
+    "token": ("token", "tokens"),
+    "example": ("example", "examples"),
+    "pflop": ("PFLOP", "PFLOP"),
+    "run": ("run", "runs"),
+    "parameter": ("parameter", "parameters"),
+}
+SCI_SOURCE = "Green Software Foundation, Software Carbon Intensity, ISO/IEC 21031:2024"
+
+
 def _label(attribute: str) -> Column:
     return Column(attribute.title(), lambda line, style: getattr(line, attribute), numeric=False)
 
@@ -235,6 +252,18 @@ ESTIMATE_COLUMNS: tuple[Column, ...] = (
         lambda line, style: flop(line.figures.fpo),
         shown=lambda lines: any(line.figures.fpo is not None for line in lines),
     ),
+    # --per: the declared functional unit R and the SCI over it, (E x I + M) / R (ISO/IEC
+    # 21031:2024); the CSV gives them columns of their own (per, functional_units, sci_g_...)
+    Column(
+        "R ({units})",
+        lambda line, style: _units(line.figures),
+        shown=lambda lines: _known(lines, "sci_g"),
+    ),
+    Column(
+        "SCI (g CO2e/{per})",
+        figure("sci_g", significant),
+        shown=lambda lines: _known(lines, "sci_g"),
+    ),
 )
 LABELS = 3  # Model, Hardware, Region: text that may fold; every column after them is a number
 
@@ -242,15 +271,15 @@ LABELS = 3  # Model, Hardware, Region: text that may fold; every column after th
 # Beyond Strubell's Table 3: in the terminal these columns get a sheet of their own below it, so
 # the table keeps its width (a 160-column terminal still shows it whole); other formats have no
 # width to keep and show them in the one table.
-APART = ("Water (L)", "Embodied ({mass})")
+APART = ("Water (L)", "Embodied ({mass})", "R ({units})", "SCI (g CO2e/{per})")
 
 
 def apart(table: Sheet, system: UnitSystem) -> tuple[Sheet, Sheet | None]:
     """The estimate sheet without the APART columns, and a sheet of the model and those columns
     (None when no row shows any of them)."""
-    moved = {_header(title, system) for title in APART}
-    keep = [i for i, h in enumerate(table.header) if h not in moved]
-    taken = [i for i, h in enumerate(table.header) if h in moved]
+    moved = {title.split(" (")[0] for title in APART}  # the name, before its unit
+    keep = [i for i, h in enumerate(table.header) if h.split(" (")[0] not in moved]
+    taken = [i for i, h in enumerate(table.header) if h.split(" (")[0] in moved]
     if not taken:
         return table, None
 
@@ -263,11 +292,17 @@ def apart(table: Sheet, system: UnitSystem) -> tuple[Sheet, Sheet | None]:
 
     main = pick(keep)
     extra = pick([0, *taken])
+    sci = any(h.startswith("SCI (") for h in extra.header)
+    plain = any(h.split(" (")[0] in ("Water", "Embodied") for h in extra.header)
+    title = "Embodied CO2e and water" if plain else ""
+    if sci:
+        per_unit = "carbon per functional unit (SCI)"
+        title = f"{title}; {per_unit}" if title else per_unit[0].upper() + per_unit[1:]
     titled = Sheet(
         header=extra.header,
         rows=extra.rows,
         numeric=extra.numeric,
-        title="Embodied CO2e and water",
+        title=title,
     )
     return Sheet(
         header=main.header,
@@ -288,8 +323,38 @@ def stage_rows(estimate: Estimate) -> list[tuple[str, Estimate]]:
     return [*stages, (estimate.name, estimate)]
 
 
-def _header(title: str, system: UnitSystem) -> str:
-    return title.replace("{mass}", co2e_unit(system))
+def _header(title: str, system: UnitSystem, per: str = "") -> str:
+    one, many = PER_WORDS.get(per, (per, per))
+    return title.replace("{mass}", co2e_unit(system)).replace("{per}", one).replace("{units}", many)
+
+
+def per_of(estimates: Sequence[Estimate]) -> str:
+    """The --per unit of these estimates ("" without --per)."""
+    found = [e.total.per_unit.per for e in estimates if e.total.per_unit is not None]
+    return found[0] if found else ""
+
+
+def sci_notes(estimates: Sequence[Estimate]) -> list[str]:
+    """What the SCI columns hold and how R was counted, said beside them (the SCI asks for R
+    to be declared), and whose SCI lacks M because the hardware's embodied CO2e is unknown."""
+    per = per_of(estimates)
+    if not per:
+        return []
+    one, _ = PER_WORDS[per]
+    lines = [
+        f"SCI = (E x I + M) / R ({SCI_SOURCE}): g CO2e of all runs, operational (E x I) plus "
+        f"embodied (M), per {one}"
+        + (" (1 PFLOP = 10^15 FLOP)" if per == "pflop" else "")
+        + "; R: "
+        + "; ".join(f"{e.name}: {e.total.per_unit.counted}" for e in estimates if e.total.per_unit)
+    ]
+    lacking = [e.name for e in estimates if e.total.per_unit and not e.total.per_unit.embodied]
+    if lacking:
+        lines.append(
+            "M unknown (no embodied CO2e for the hardware), so the SCI is (E x I) / R alone for: "
+            + "; ".join(lacking)
+        )
+    return lines
 
 
 def estimate_sheet(
@@ -304,13 +369,14 @@ def estimate_sheet(
         for name, e in stage_rows(item)
     ]
     columns = [column for column in ESTIMATE_COLUMNS if column.shown(lines)]
+    per = per_of(estimates)
     rows = [Row(tuple(c.cell(line, style) for c in columns)) for line in lines]
     if len(estimates) > 1:
         summed = Line("Total", "", "", sum(e.runs for e in estimates), total(estimates))
         cells = tuple(c.cell(summed, style) if c.summed else "" for c in columns)
         rows.append(Row(cells, Tone.total))
     return Sheet(
-        header=tuple(_header(c.header, system) for c in columns),
+        header=tuple(_header(c.header, system, per) for c in columns),
         rows=tuple(rows),
         numeric=tuple(c.numeric for c in columns),
     )

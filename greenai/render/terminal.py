@@ -35,6 +35,7 @@ from greenai.render.sheet import (
     estimate_assumptions,
     estimate_sheet,
     operator_sheet,
+    sci_notes,
     work_sheet,
 )
 from greenai.render.snippet import fpo_block
@@ -78,6 +79,8 @@ def estimates(
     draw(console, table)
     if beyond is not None:
         draw(console, beyond)
+    for note in sci_notes(items):
+        say(console, note, "dim")
     work = work_sheet(items)
     if work.rows:
         draw(console, work)
