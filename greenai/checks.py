@@ -20,6 +20,7 @@ from greenai import budget, experiment
 from greenai.core import budgets as budget_check
 from greenai.errors import GreenAIError, InputError
 from greenai.estimate import Estimate, estimate, total
+from greenai.git import Tree
 from greenai.notice import Notice
 from greenai.status import ExitStatus
 from greenai.tables import Tables
@@ -40,9 +41,15 @@ def is_marked(path: Path) -> bool:
     """True when the file's opening comment block names greenai (see MARKER)."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(_HEAD_BYTES).decode("utf-8", "replace")
+            return marked(handle.read(_HEAD_BYTES))
     except OSError:
         return False
+
+
+def marked(data: bytes) -> bool:
+    """True when these bytes (a file's, or a blob's at a base commit) open with a comment
+    block that names greenai (see MARKER)."""
+    head = data[:_HEAD_BYTES].decode("utf-8", "replace")
     for line in head.splitlines():
         text = line.strip()
         if text.startswith("#"):
@@ -126,6 +133,60 @@ def find(
 
 
 _GLOB = re.compile(r"[*?\[]")
+
+
+def find_at_base(
+    tree: Tree, paths: Sequence[str | Path], exclude: Sequence[str] = ()
+) -> dict[str, str]:
+    """The experiment files of the base commit, by the rules of `find`: {path in the
+    repository: path as shown (as `find` would name it in the work tree)}.
+
+    A file given but absent at the base is simply not there (new in this change), a folder or a
+    glob that finds nothing at the base finds nothing; only the work tree's search refuses an
+    empty result. Without paths: configs/**/*.y*ml (from the working directory) with the marker.
+    """
+    found: dict[str, str] = {}
+    if not paths:
+        pattern = tree.repo_path(DEFAULT_PATTERN)
+        candidates = {p: tree.shown(p) for p in tree.files() if _glob_match(pattern, p)}
+        kept = {p: shown for p, shown in candidates.items() if not excluded(Path(shown), exclude)}
+        read = tree.read(kept)
+        return {
+            p: shown for p, shown in kept.items() if isinstance(read[p], bytes) and marked(read[p])
+        }
+    for item in map(str, paths):
+        where = tree.repo_path(item)
+        if where in tree.entries:
+            found[where] = item
+        elif any(p.startswith(where.rstrip("/") + "/") for p in tree.entries):
+            for p in tree.files():
+                if p.startswith(where.rstrip("/") + "/") and PurePosixPath(p).suffix in (
+                    ".yaml",
+                    ".yml",
+                ):
+                    inside = PurePosixPath(p).relative_to(where.rstrip("/") or ".")
+                    found.setdefault(p, str(Path(item) / inside))
+        elif _GLOB.search(item):
+            for p in tree.files():
+                if _glob_match(where, p):
+                    found.setdefault(p, tree.shown(p))
+    return {p: shown for p, shown in found.items() if not excluded(Path(shown), exclude)}
+
+
+def _glob_match(pattern: str, path: str) -> bool:
+    """Path.glob's rule, for a path that is not on disk: `**` is any number of folders (none
+    too), other parts match one name each (fnmatch, case-sensitive, `*` matches dotfiles)."""
+
+    def match(parts: Sequence[str], names: Sequence[str]) -> bool:
+        if not parts:
+            return not names
+        if parts[0] == "**":
+            return any(match(parts[1:], names[i:]) for i in range(len(names) + 1))
+        return (
+            bool(names) and fnmatch.fnmatchcase(names[0], parts[0]) and match(parts[1:], names[1:])
+        )
+
+    return match(pattern.split("/"), path.split("/"))
 
 
 def _nothing_found(base: Path, candidates: Sequence[Path], kept: Sequence[Path]) -> str:

@@ -467,8 +467,18 @@ def _guard(text: str, where: str) -> None:
 
 def read_yaml(path: Path) -> _Map:
     """The file's top-level mapping, with line numbers; InputError for anything else."""
-    where = str(path)
-    data = read_limited(path, MAX_FILE_BYTES, "an experiment file")
+    return parse_yaml(read_limited(path, MAX_FILE_BYTES, "an experiment file"), str(path))
+
+
+def parse_yaml(data: bytes, where: str) -> _Map:
+    """The top-level mapping of a file's bytes read elsewhere (a blob of a git commit, for
+    `greenai check --base`), under the same limits as a file on disk; `where` names it."""
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(
+            f"file is {len(data):,} bytes; an experiment file is expected to be under "
+            f"{MAX_FILE_BYTES:,}",
+            where=where,
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -1666,7 +1676,10 @@ def _budgets(check: _Check, document: _Map) -> tuple[Budget, ...]:
 def read_overridden(path: str | Path, overrides: Sequence[str] = ()) -> _Map:
     """The raw document of one experiment file, with the --set overrides applied."""
     path = Path(path)
-    document = read_yaml(path)
+    return _overridden(read_yaml(path), path, overrides)
+
+
+def _overridden(document: _Map, path: str | Path, overrides: Sequence[str]) -> _Map:
     for text in overrides:
         key_path = [text.partition("=")[0].strip()[:60]]
         try:
@@ -1684,3 +1697,11 @@ def load(path: str | Path, tables: Tables, overrides: Sequence[str] = ()) -> Exp
     found = validate(document, str(path), tables)
     inputs = Inputs(str(path), document.sha256, tuple(overrides), document)
     return dataclasses.replace(found, inputs=inputs)
+
+
+def load_bytes(
+    data: bytes, where: str, tables: Tables, overrides: Sequence[str] = ()
+) -> Experiment:
+    """Read, override and validate an experiment file's bytes that are not on disk (a file as
+    a git commit holds it); `where` names it in every message, as a path would."""
+    return validate(_overridden(parse_yaml(data, where), where, overrides), where, tables)

@@ -32,8 +32,9 @@ FORMATS = ("table", "json", "csv", "markdown", "latex", *DOCUMENTS)
 Format = choices("Format", *FORMATS)
 # compare: a grid has no model card (the co2_eq_emissions block of one model), nor any document
 CompareFormat = choices("CompareFormat", *(f for f in FORMATS if f not in DOCUMENTS))
-# check: its own summary for GitHub Actions (Markdown for the job summary and ::error lines)
-CheckFormat = choices("CheckFormat", "table", "json", "markdown", "github")
+# check: its own summary for GitHub Actions (Markdown for the job summary and ::error lines),
+# and a pull request's comment (with --base)
+CheckFormat = choices("CheckFormat", "table", "json", "markdown", "github", "pr-comment")
 # fpo: yaml is the fpo: block of an experiment file
 FpoFormat = choices("FpoFormat", "table", "json", "yaml")
 # verify: the verdict on a JSON report's figures

@@ -249,7 +249,17 @@ def test_action_runs_greenai_check_with_its_inputs(tmp_path) -> None:
 
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) == {"paths", "budgets", "budget-total", "python-version"}
+    assert set(action["inputs"]) == {
+        "paths",
+        "budgets",
+        "budget-total",
+        "base",
+        "warn-above",
+        "fail-above",
+        "delta-total",
+        "github-token",
+        "python-version",
+    }
     (step,) = [s for s in action["runs"]["steps"] if s.get("name") == "greenai check"]
     assert step["shell"] == "bash"
     bash = shutil.which("bash")
@@ -314,3 +324,240 @@ def test_the_starters_commented_cloud_block_prices_when_uncommented(cli, tmp_pat
     path.write_text(text, encoding="utf-8")
     result = cli("estimate", str(path), "--format", "json")
     assert result.code == 0, result.err
+
+
+# ----------------------------------------------------------------------------- the Action, --base
+
+
+def _action() -> dict:
+    return yaml.safe_load((ROOT / "action.yml").read_text())
+
+
+def _step(name: str) -> dict:
+    (step,) = [s for s in _action()["runs"]["steps"] if s.get("name") == name]
+    return step
+
+
+def test_action_yml_is_valid_by_githubs_action_schema() -> None:
+    """SchemaStore's github-action schema, as check-jsonschema vendors it (its builtin
+    vendor.github-actions), read by the validator that check-jsonschema itself uses."""
+    from importlib import resources
+
+    document = json.loads(
+        resources.files("check_jsonschema.builtin_schemas.vendor")
+        .joinpath("github-actions.json")
+        .read_text(encoding="utf-8")
+    )
+    assert document["$id"] == "https://json.schemastore.org/github-action.json"
+    validator = jsonschema.Draft7Validator(document)
+    assert [e.message for e in validator.iter_errors(_action())] == []
+    broken = {**_action(), "runs": {"using": "composite", "steps": [{"shell": "bash"}]}}
+    assert list(validator.iter_errors(broken))  # the schema can fail: a step needs run or uses
+
+
+def test_action_yml_by_check_jsonschemas_command() -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-actions",
+            str(ROOT / "action.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_action_outputs_are_the_ones_greenai_writes() -> None:
+    from greenai.render.github import OUTPUTS
+
+    outputs = _action()["outputs"]
+    assert set(outputs) == {key for key, _, _ in OUTPUTS} | {"passed"}
+    for key, output in outputs.items():
+        assert output["value"] == f"${{{{ steps.check.outputs.{key} }}}}"
+    assert _step("greenai check")["id"] == "check"
+    base = _action()["inputs"]["base"]["default"]
+    assert base == "${{ github.event.pull_request.base.sha }}"
+
+
+def _runner(tmp_path: Path):
+    """Run an Action step's script as the runner would: bash -e, inputs as its environment,
+    greenai from this checkout and a fake `gh` that logs its arguments and answers canned JSON."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    bash = shutil.which("bash")
+    if bash is None or shutil.which("git") is None:
+        pytest.skip("no bash or git here")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "greenai").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m greenai "$@"\n')
+    log = tmp_path / "gh.log"
+    (bin_dir / "gh").write_text(
+        "#!/bin/sh\n"
+        f'printf "%s\\n" "$*" >> "{log}"\n'
+        'case "$*" in\n'
+        '  "api user --jq .login") exit 1 ;;\n'  # GITHUB_TOKEN: no /user
+        '  *"/comments --jq"*) printf "%s" "$GH_FAKE_FOUND" ;;\n'
+        "esac\n"
+    )
+    for name in ("greenai", "gh"):
+        (bin_dir / name).chmod(0o755)
+
+    def run(step: dict, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+        environment = {
+            **os.environ,
+            "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "PYTHONPATH": str(ROOT),
+            **env,
+        }
+        return subprocess.run(
+            [bash, "-e", "-c", step["run"]],
+            cwd=cwd,
+            env=environment,
+            capture_output=True,
+            text=True,
+        )
+
+    return run, log
+
+
+def test_action_compares_with_the_base_sets_outputs_and_writes_the_comment(tmp_path) -> None:
+    from tests.test_check_base import NEW, SMALL, bert, commit, git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    commit(repo, {"configs/bert.yaml": bert(79.2), "configs/small.yaml": SMALL}, "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, {"configs/bert.yaml": bert(158.4), "configs/new.yaml": NEW}, "head")
+    base_sha = git(repo, "rev-parse", "main").strip()
+    run, _ = _runner(tmp_path)
+    step = _step("greenai check")
+    outputs, summary, comment = (tmp_path / n for n in ("output", "summary.md", "comment.md"))
+
+    def check(**inputs: str):
+        outputs.write_text("")
+        env = {
+            "GREENAI_PATHS": "",
+            "GREENAI_BUDGETS": "",
+            "GREENAI_BUDGET_TOTAL": "false",
+            "GREENAI_BASE": base_sha,
+            "GREENAI_WARN_ABOVE": "",
+            "GREENAI_FAIL_ABOVE": "",
+            "GREENAI_DELTA_TOTAL": "false",
+            "GREENAI_COMMENT": str(comment),
+            "GITHUB_OUTPUT": str(outputs),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            **inputs,
+        }
+        done = run(step, repo, **env)
+        return done, dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+
+    warned, found = check(GREENAI_WARN_ABOVE="co2e=+10%")
+    assert warned.returncode == 0, warned.stderr
+    assert found["passed"] == "true"
+    # Strubell's BERT doubled: +1,438 lbs (652.3 kg) CO2e, +1,507 kWh; and the new file
+    from tests.test_check_base import priced
+
+    new = priced(NEW)
+    assert float(found["delta-energy-kwh"]) == pytest.approx(1507 + new.energy_kwh, rel=1e-3)
+    assert float(found["delta-co2e-kg"]) == pytest.approx(652.3 + new.co2e_kg, rel=1e-3)
+    # cost: each file's own bill: BERT's cloud on-demand ($12,571 more), the new file's power
+    assert float(found["delta-cost-usd"]) == pytest.approx(
+        12571 + new.electricity_cost_usd, rel=1e-4
+    )
+    assert "::warning file=configs/bert.yaml,title=greenai%3A change above the warn tier" in (
+        warned.stdout
+    )
+    body = comment.read_text(encoding="utf-8")
+    assert body.startswith("<!-- greenai-check -->\n### greenai: CO2e +")
+    assert "| configs/bert.yaml | **changed** |" in body
+    failed, found = check(GREENAI_FAIL_ABOVE="energy=+1MWh co2e=+50%")
+    assert failed.returncode == 1  # the step fails with greenai's status ...
+    assert found["passed"] == "false"  # ... after the outputs are set
+    assert float(found["co2e-kg"]) > 0 and comment.exists()
+    plain, found = check(GREENAI_BASE="")  # a push: no base, no comment, no delta
+    assert plain.returncode == 0
+    assert not comment.exists()
+    assert found["delta-co2e-kg"] == "" and found["co2e-kg"] != ""
+    wrong, found = check(GREENAI_BASE="no-such-ref")
+    assert wrong.returncode == 2 and found == {"passed": "false"}
+    assert "--base no-such-ref: no such branch" in wrong.stderr
+
+
+def test_action_posts_one_comment_or_updates_its_own(tmp_path) -> None:
+    run, log = _runner(tmp_path)
+    step = _step("greenai comment on the pull request")
+    assert step["if"] == "${{ !cancelled() && inputs.github-token != '' }}"  # no token: nothing
+    comment = tmp_path / "comment.md"
+    comment.write_text("<!-- greenai-check -->\nbody\n")
+    env = {
+        "GH_TOKEN": "t",
+        "GREENAI_REPOSITORY": "owner/repo",
+        "GREENAI_COMMENT": str(comment),
+    }
+    push = run(step, tmp_path, GREENAI_PR="", **env)
+    assert push.returncode == 0 and "not a pull request" in push.stdout
+    assert not log.exists()
+    posted = run(step, tmp_path, GREENAI_PR="7", GH_FAKE_FOUND="", **env)
+    assert posted.returncode == 0, posted.stderr
+    calls = log.read_text().splitlines()
+    assert calls[1].startswith("api --paginate repos/owner/repo/issues/7/comments --jq ")
+    assert 'select(.user.login == "github-actions[bot]"' in calls[1]
+    assert calls[2] == f"api --method POST repos/owner/repo/issues/7/comments -F body=@{comment}"
+    log.unlink()
+    updated = run(step, tmp_path, GREENAI_PR="7", GH_FAKE_FOUND="123\n456", **env)
+    assert updated.returncode == 0, updated.stderr
+    calls = log.read_text().splitlines()
+    assert (
+        calls[-1] == f"api --method PATCH repos/owner/repo/issues/comments/123 -F body=@{comment}"
+    )
+    assert not [c for c in calls if "POST" in c]
+    log.unlink()
+    comment.unlink()
+    missing = run(step, tmp_path, GREENAI_PR="7", **env)
+    assert missing.returncode == 0 and "no comment body" in missing.stdout
+    assert not log.exists()
+
+
+def test_action_deepens_a_shallow_clone_to_find_the_merge_base(tmp_path) -> None:
+    """actions/checkout fetches one commit by default; the step fetches the history of HEAD
+    and the base (by SHA, as GitHub allows) rather than fail on a missing merge base."""
+    from tests.test_check_base import NEW, SMALL, commit, git
+
+    source = tmp_path / "source"
+    source.mkdir()
+    git(source, "init", "-q", "-b", "main")
+    commit(source, {"configs/small.yaml": SMALL}, "base")
+    git(source, "checkout", "-q", "-b", "pr")
+    commit(source, {"configs/new.yaml": NEW}, "head")
+    base_sha = git(source, "rev-parse", "main").strip()
+    git(tmp_path, "clone", "-q", "--bare", str(source), "origin.git")
+    url = (tmp_path / "origin.git").as_uri()
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "pr", url, "work")
+    work = tmp_path / "work"
+    assert git(work, "rev-parse", "--is-shallow-repository").strip() == "true"
+    run, _ = _runner(tmp_path)
+    outputs = tmp_path / "output"
+    done = run(
+        _step("greenai check"),
+        work,
+        GREENAI_BASE=base_sha,
+        GREENAI_COMMENT=str(tmp_path / "comment.md"),
+        GITHUB_OUTPUT=str(outputs),
+        GITHUB_STEP_SUMMARY=str(tmp_path / "summary.md"),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "a shallow clone: fetching the history" in done.stdout
+    assert "1 new, 0 removed, 1 unchanged" in (tmp_path / "summary.md").read_text()
+    assert "passed=true" in outputs.read_text()

@@ -41,8 +41,8 @@ def test_each_commands_formats_are_formats_the_renderers_know() -> None:
     assert {f.value for f in formats.CompareFormat} == known - set(formats.DOCUMENTS)
     assert set(formats.DOCUMENTS) == {"model-card", "annex-xi", "spdx", "cyclonedx", "checklist"}
     assert {f.value for f in formats.ListFormat} <= known
-    # check and fpo add one each of their own: GitHub's summary, the fpo: block in YAML
-    assert {f.value for f in formats.CheckFormat} - known == {"github"}
+    # check and fpo add their own: GitHub's summary and a PR's comment, the fpo: block in YAML
+    assert {f.value for f in formats.CheckFormat} - known == {"github", "pr-comment"}
     assert {f.value for f in formats.FpoFormat} - known == {"yaml"}
 
 

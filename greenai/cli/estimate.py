@@ -25,7 +25,9 @@ from greenai.cli.common import (
     UnitsOption,
 )
 from greenai.cli.output import emit
+from greenai.errors import GreenAIError
 from greenai.formats import CheckFormat, CompareFormat, Format, Per, SortBy, TrainingType, Units
+from greenai.status import ExitStatus
 
 
 def estimate(
@@ -236,49 +238,210 @@ def check(
     budgets: BudgetOption = None,
     budget_total: BudgetTotalOption = False,
     budget_on: BudgetOnOption = "value",
+    base: Annotated[
+        str | None,
+        typer.Option(
+            "--base",
+            help="Also price the files at the merge base of REF and HEAD (read through git, "
+            "nothing checked out) and show the change per file and in total.",
+            metavar="REF",
+        ),
+    ] = None,
+    warn_above: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--warn-above",
+            help="With --base: warn (exit 0) when a change exceeds an increase: co2e=+5kg, "
+            "energy=+1MWh, cost=+100USD, water=+1000L, or a share: co2e=+10% (not for new "
+            "files). Repeatable.",
+        ),
+    ] = None,
+    fail_above: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--fail-above",
+            help="With --base: fail (exit 1) when a change exceeds an increase, as --warn-above. "
+            "Repeatable.",
+        ),
+    ] = None,
+    delta_total: Annotated[
+        bool,
+        typer.Option(
+            "--delta-total",
+            help="Apply --warn-above and --fail-above to the total change, not each file.",
+        ),
+    ] = False,
     overrides: SetOption = None,
     output_format: Annotated[
         CheckFormat,
         typer.Option(
             "--format",
             "-f",
-            help="github: Markdown to $GITHUB_STEP_SUMMARY (or stdout) and ::error annotations.",
+            help="github: Markdown to $GITHUB_STEP_SUMMARY (or stdout), ::error annotations, "
+            "and outputs to $GITHUB_OUTPUT; pr-comment (with --base): a pull request's comment.",
             case_sensitive=False,
         ),
     ] = CheckFormat.table,
     units: UnitsOption = Units.metric,
+    ranges: RangesOption = None,
+    comment: Annotated[
+        Path | None,
+        typer.Option(
+            "--comment",
+            help="With --base: also write the pull request's comment (as --format pr-comment) "
+            "to PATH.",
+        ),
+    ] = None,
     output: OutputOption = None,
 ) -> None:
     """Validate and price every experiment file; fail on invalid files and busted budgets.
 
-    Exit status: 0 all valid and within budget, 1 over a budget, 2 an invalid file.
+    Exit status: 0 all valid and within budget, 1 over a budget or a --fail-above tier, 2 an
+    invalid file (in the work tree; one invalid at --base is reported), not a git repository
+    or an unknown REF.
     """
-    from greenai import budget, checks, report, tables
+    github = output_format is CheckFormat.github
+    try:
+        _check(
+            paths,
+            exclude,
+            budgets,
+            budget_total,
+            budget_on,
+            base,
+            warn_above,
+            fail_above,
+            delta_total,
+            overrides,
+            output_format,
+            units,
+            ranges,
+            comment,
+            output,
+        )
+    except GreenAIError:
+        if github:  # the Action's `passed` output says so even when nothing was priced
+            _append(os.environ.get("GITHUB_OUTPUT"), "passed=false\n", "GITHUB_OUTPUT")
+        raise
 
+
+def _check(
+    paths: list[Path] | None,
+    exclude: list[str] | None,
+    budgets: list[str] | None,
+    budget_total: bool,
+    budget_on: str,
+    base: str | None,
+    warn_above: list[str] | None,
+    fail_above: list[str] | None,
+    delta_total: bool,
+    overrides: list[str] | None,
+    output_format: CheckFormat,
+    units: Units,
+    ranges: bool | None,
+    comment: Path | None,
+    output: Path | None,
+) -> None:
+    from greenai import __version__, budget, checks, report, tables
+    from greenai.errors import InputError
+
+    with_base = ("--warn-above", warn_above), ("--fail-above", fail_above), ("--comment", comment)
+    if base is None:
+        for option, given in (
+            *with_base,
+            ("--format pr-comment", output_format is CheckFormat.pr_comment),
+        ):
+            if given:
+                raise InputError(f"{option} compares with a base commit: give --base REF too")
     data = tables.load()
     limits = [budget.from_option(text) for text in budgets or ()]
+    delta = tree = None
+    if base is not None:
+        from greenai import delta as changes
+        from greenai import git
+
+        tiers = [changes.parse_tier(t, "warn") for t in warn_above or ()]
+        tiers += [changes.parse_tier(t, "fail") for t in fail_above or ()]
+        tree = git.open_base(base)
     files = checks.find(paths or [], exclude=exclude or ())
     outcomes = checks.run(files, data, limits, overrides or (), budget_total, budget_on)
+    status = checks.exit_status(outcomes)
+    if tree is not None:
+        base_files = checks.find_at_base(tree, paths or [], exclude or ())
+        renamed = git.renames(tree)
+        delta = changes.compare(
+            tree, outcomes, base_files, data, overrides or (), renamed, tiers, delta_total
+        )
+        status = changes.exit_status(delta, outcomes, status)
     system = report.UnitSystem(units.value)
-    text = report.render_check(
-        outcomes,
-        output_format.value,
-        system,
-        color=output is None and common.color(),
-        width=common.width(output),
-    )
+    color = output is None and common.color()
+    if delta is None:
+        text = report.render_check(
+            outcomes, output_format.value, system, color=color, width=common.width(output)
+        )
+    else:
+        from greenai.render import delta as delta_render
+        from greenai.render import github, pr_comment
+
+        if output_format is CheckFormat.json:
+            text = delta_render.as_json(delta)
+        elif output_format is CheckFormat.github:
+            text = github.delta_summary(delta, system)
+        elif output_format is CheckFormat.pr_comment:
+            text = pr_comment.render(delta, status, system, __version__)
+        elif output_format is CheckFormat.markdown:
+            from greenai.render import markdown
+
+            text = markdown.sheet(delta_render.sheet(delta, system, bool(ranges)))
+        else:
+            from greenai.render import terminal
+
+            sheet = delta_render.sheet(delta, system, bool(ranges))
+            text = (
+                terminal.sheet(sheet, color, common.width(output)) + checks.summary(outcomes) + "\n"
+            )
+        if comment is not None:
+            emit(pr_comment.render(delta, status, system, __version__), comment, files)
     if output_format is CheckFormat.github:
+        from greenai.render import github
+
+        place = os.environ.get("GITHUB_OUTPUT")
+        _append(place, github.outputs(outcomes, delta, status is ExitStatus.OK), "GITHUB_OUTPUT")
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_file and output is None and _append_summary(summary_file, text):
             text = ""
-        text = report.github_annotations(outcomes) + text
+        notes = report.github_annotations(outcomes)
+        if delta is not None:
+            notes += github.delta_annotations(delta)
+        text = notes + text
     emit(text, output, files)
     if output_format is not CheckFormat.github:
         common.warn(w for outcome in outcomes for w in outcome.warnings)
         for outcome in outcomes:
             if outcome.error is not None:
                 common.error_line(str(outcome.error))
-    raise typer.Exit(int(checks.exit_status(outcomes)))
+        if delta is not None:
+            common.warn(
+                f"{f.path}: invalid at base {delta.short}: {f.base_reason}"
+                for f in delta.files
+                if f.base_error
+            )
+            common.warn(c.message() for c in delta.warnings())
+            for crossing in delta.failures():
+                common.error_line(crossing.message(), prefix="")
+    raise typer.Exit(int(status))
+
+
+def _append(place: str | None, text: str, name: str) -> None:
+    """Append to a file the runner reads ($GITHUB_OUTPUT); one that cannot be written is said
+    on stderr and the check's exit status is kept."""
+    if not place:
+        return
+    try:
+        with open(place, "a", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as error:
+        common.warn([f"{name} {place}: cannot write: {error.strerror or error}"])
 
 
 def _append_summary(place: str, text: str) -> bool:

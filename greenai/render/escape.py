@@ -75,6 +75,18 @@ def markdown(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_AUTOLINK = re.compile(r"(?<=:)(?=//)|(?i:(?<=www)(?=\.))|(?<=[@#])")
+
+
+def github_markdown(text: str) -> str:
+    """For Markdown that GitHub renders in a pull-request comment or a job summary: as
+    `markdown`, and nothing that GitHub itself turns into a link or a notification either: a
+    zero-width space after each ``@`` (a mention, a team, an e-mail address) and ``#`` (an
+    issue reference, ``owner/repo#1``), inside ``://`` and after ``www`` (GitHub's autolinks of
+    bare URLs), and inside ``::`` (a workflow command, should the text reach a log)."""
+    return break_commands(markdown(_AUTOLINK.sub(ZERO_WIDTH_SPACE, text)))
+
+
 # Unicode noncharacters (U+FDD0..U+FDEF and the last two code points of every plane): an HTML
 # parser reports each as an error in the input stream ("noncharacter-in-input-stream").
 _NONCHARACTER = re.compile(

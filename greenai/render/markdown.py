@@ -7,7 +7,7 @@ are bold; numbers are right-aligned.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from greenai.estimate import Estimate
@@ -31,13 +31,14 @@ if TYPE_CHECKING:
     from greenai.checks import Outcome
 
 
-def table(sheet: Sheet) -> list[str]:
+def table(sheet: Sheet, cell: Callable[[str], str] = escape.markdown) -> list[str]:
     """The header, the alignment row and a line per row; a row that stands out is bold in its
-    `strong` cells (every non-empty cell when it names none)."""
+    `strong` cells (every non-empty cell when it names none). `cell` escapes each cell (a
+    GitHub comment or job summary also needs escape.github_markdown's mention and link breaks)."""
     align = ["---:" if right else "---" for right in sheet.aligned_right]
-    lines = [_line(sheet.header), _line(align, escaped=True)]
+    lines = [_line([cell(c) for c in sheet.header], escaped=True), _line(align, escaped=True)]
     for row in sheet.rows:
-        cells = [escape.markdown(c) for c in row.cells]
+        cells = [cell(c) for c in row.cells]
         if row.tone is not Tone.plain:
             strong = range(len(cells)) if row.strong is None else row.strong
             cells = [f"**{c}**" if c and i in strong else c for i, c in enumerate(cells)]
