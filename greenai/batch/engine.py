@@ -1,0 +1,792 @@
+"""Engines: read job logs, fold steps into jobs, and stream job rows through `price`.
+
+- duckdb (default): the log is read out of core by DuckDB (sacct text, CSV, Parquet); steps
+  fold into jobs with SQL (GROUP BY on the JobID before its `.step`); group labels become
+  integer codes by a join; record batches of about a million jobs go through the calculator.
+  Memory holds one batch and one row per group, whatever the log's size.
+- pandas: the same rules with the reference parsers of greenai.batch.sacct, in memory (small
+  logs, or where DuckDB is not installed).
+- dask: the pandas rules on each partition of a dask.dataframe (`map_partitions`), steps folded
+  with a grouped aggregation, figures from the same `price`, on a local or remote scheduler.
+
+Two log formats: SLURM's `sacct --parsable2` text, and a table (CSV or Parquet) whose columns
+are experiment keys: `hardware` (a name of `greenai hardware`), `count`, `hours`, `region` (or
+the cluster file's site), and optionally `memory` (GB), `utilization`, `user`, `account`,
+`partition`, `state`, `month` (YYYY-MM).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from greenai.batch import sacct
+from greenai.batch.cluster import Cluster, Note
+from greenai.batch.price import DIMENSIONS, WASTE_STATES, Accumulator, Profiles
+from greenai.errors import InputError
+
+BATCH_ROWS = 1_000_000
+EXAMPLES = 5
+TABLE_COLUMNS = ("hardware", "count", "hours", "region", "memory", "utilization")
+LABEL_COLUMNS = ("user", "account", "partition", "state", "month")
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Result:
+    """What an engine found: the sums, and what it could not price and why."""
+
+    accumulator: Accumulator = field(default_factory=Accumulator)
+    rows_read: int = 0
+    malformed: int = 0
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    orphan_steps: int = 0
+
+
+# ----------------------------------------------------------------------------- the header
+
+
+def kind_of(path: Path) -> str:
+    """'parquet', 'table' (CSV of experiment keys) or 'sacct', from the name and first line."""
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return "parquet"
+    first = _first_line(path)
+    names = [n.strip().lower() for n in re.split(r"[,|\t;]", first)]
+    if "hardware" in names and "jobid" not in names:
+        return "table"
+    return "sacct"
+
+
+def _first_line(path: Path) -> str:
+    from greenai.files import read_limited  # noqa: F401  (the same refusal of odd files)
+
+    where = str(path)
+    try:
+        with open(path, "rb") as stream:
+            data = stream.readline(1 << 16)
+    except FileNotFoundError:
+        raise InputError("no such file", where=where) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a job log", where=where) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", where=where) from None
+    try:
+        return data.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", where=where, line=1) from None
+
+
+def sacct_header(path: Path) -> list[str]:
+    """The column names of an sacct log; InputError (exit 2) for a missing header, the wrong
+    separator, or a missing required field."""
+    where = str(path)
+    first = _first_line(path)
+    if not first.strip():
+        raise InputError(
+            f"empty first line; expected sacct's header (run: {sacct.SACCT_LINE})",
+            where=where,
+            line=1,
+        )
+    if sacct.SEPARATOR not in first:
+        for name, sep in (("comma", ","), ("tab", "\t"), ("semicolon", ";"), ("space", " ")):
+            if sep in first.strip() and "jobid" in first.lower():
+                raise InputError(
+                    f"fields are separated by {name}s; expected '|' (sacct --parsable2)",
+                    where=where,
+                    line=1,
+                )
+    names = [n.strip() for n in first.split(sacct.SEPARATOR)]
+    if names and (sacct.job_and_step(names[0]) is not None or "JobID" not in names):
+        raise InputError(
+            "no header line: expected sacct's column names first (JobID|...); run sacct "
+            "with --parsable2 and without --noheader",
+            where=where,
+            line=1,
+        )
+    missing = [n for n in sacct.REQUIRED if n not in names]
+    if missing:
+        raise InputError(
+            f"missing field(s) {', '.join(missing)} in the header; run: {sacct.SACCT_LINE}",
+            where=where,
+            line=1,
+        )
+    doubled = sorted({n for n in names if names.count(n) > 1 and n in sacct.FIELDS})
+    if doubled:
+        raise InputError(f"field(s) {', '.join(doubled)} given twice", where=where, line=1)
+    return names
+
+
+# ----------------------------------------------------------------------------- DuckDB
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _field(names: list[str], name: str) -> str:
+    """The SQL of a field by name: its list element, or NULL when the log lacks it."""
+    return f"trim(f[{names.index(name) + 1}])" if name in names else "NULL::VARCHAR"
+
+
+def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
+    """SELECT of every raw row: line, parsed fields, and why it is malformed (NULL: fine)."""
+    f = {name: _field(names, name) for name in sacct.FIELDS}
+    rss_unit = cluster.default_unit_rss
+    rss = sacct.sql_memory_gb("f_MaxRSS", "1", "1", rss_unit)
+    reqmem = sacct.sql_memory_gb("f_ReqMem", "x_ncpus", "x_nnodes", "M")
+    source = (
+        f"read_csv({_quote(str(path))}, columns={{'l': 'VARCHAR'}}, delim=chr(0), "
+        "header=false, quote='', escape='', skip=1, auto_detect=false)"
+    )
+    selected = ", ".join(f"{expr} AS f_{name}" for name, expr in f.items())
+    return f"""
+    WITH raw AS (SELECT row_number() OVER () + 1 AS line, string_split(l, '|') AS f
+                 FROM {source}),
+    r AS (SELECT line, len(f) AS nf, {selected} FROM raw),
+    p AS (SELECT *,
+        regexp_extract(f_JobID, '{sacct.JOB}', 1) AS x_job,
+        regexp_extract(f_JobID, '{sacct.JOB}', 2) AS x_step,
+        {sacct.sql_seconds("f_Elapsed")} AS x_elapsed,
+        {sacct.sql_seconds("f_TotalCPU")} AS x_cpu,
+        {sacct.sql_count("f_NCPUS")} AS x_ncpus,
+        coalesce({sacct.sql_count("f_NNodes")}, 1) AS x_nnodes,
+        {sacct.sql_count("f_ConsumedEnergyRaw")} AS x_energy_raw,
+        {sacct.sql_gpus("coalesce(f_AllocTRES, '')")} AS x_gpus,
+        {sacct.sql_state("f_State")} AS x_state,
+        coalesce(nullif(regexp_extract(f_Start, '^([0-9]{{4}}-[0-9]{{2}})-', 1), ''),
+                 nullif(regexp_extract(f_Submit, '^([0-9]{{4}}-[0-9]{{2}})-', 1), ''),
+                 'unknown') AS x_month
+        FROM r),
+    q AS (SELECT *,
+        {rss} AS x_rss,
+        {reqmem} AS x_reqmem
+        FROM p)
+    SELECT *, CASE
+        WHEN nf <> {len(names)} THEN 'expected {len(names)} fields separated by |, found '
+            || nf::VARCHAR
+        WHEN x_job = '' THEN 'JobID ' || left(coalesce(f_JobID, ''), 40) || ': not a SLURM job id'
+        WHEN x_elapsed IS NULL THEN 'Elapsed ' || left(coalesce(f_Elapsed, ''), 40)
+            || ': expected [D-]HH:MM:SS or MM:SS, under 366 days'
+        WHEN x_ncpus IS NULL OR x_ncpus > {sacct.MAX_CPUS} THEN 'NCPUS '
+            || left(coalesce(f_NCPUS, ''), 40) || ': expected a whole number up to {sacct.MAX_CPUS:,}'
+        WHEN x_nnodes > {sacct.MAX_NODES} THEN 'NNodes ' || f_NNodes || ': more than {sacct.MAX_NODES:,}'
+        WHEN x_gpus > {sacct.MAX_GPUS} THEN 'AllocTRES: more than {sacct.MAX_GPUS:,} GPUs'
+        WHEN coalesce(f_TotalCPU, '') <> '' AND x_cpu IS NULL THEN 'TotalCPU '
+            || left(f_TotalCPU, 40) || ': expected [D-]HH:MM:SS, MM:SS or MM:SS.mmm'
+        WHEN coalesce(f_ReqMem, '') <> '' AND x_reqmem IS NULL THEN 'ReqMem ' || left(f_ReqMem, 40)
+            || ': expected a size such as 4000M, 4Gn or 2Gc, under 10 PB'
+        WHEN coalesce(f_MaxRSS, '') <> '' AND x_rss IS NULL THEN 'MaxRSS ' || left(f_MaxRSS, 40)
+            || {_quote(_rss_hint(rss_unit))}
+        WHEN coalesce(f_ConsumedEnergyRaw, '') <> '' AND x_energy_raw IS NULL
+            THEN 'ConsumedEnergyRaw ' || left(f_ConsumedEnergyRaw, 40)
+            || ': expected a whole number of joules'
+        END AS reason
+    FROM q"""
+
+
+def _rss_hint(unit: str | None) -> str:
+    if unit is None:
+        return (
+            ": expected a size such as 2745K (a bare number needs default_unit_rss in the "
+            "cluster file)"
+        )
+    return ": expected a size such as 2745K"
+
+
+def _waste_sql(state: str, hours: str) -> str:
+    listed = ", ".join(_quote(s) for s in WASTE_STATES)
+    return f"({state} IN ({listed}) AND {hours} > 0)"
+
+
+def duckdb_run(
+    logs: list[Path], cluster: Cluster, progress: Progress | None = None, jobs_out: Any = None
+) -> Result:
+    """Every log through DuckDB; `jobs_out(table)` gets each priced batch (per-job rows)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET preserve_insertion_order = true")
+    result = Result()
+    profiles = Profiles.of(cluster)
+    con.execute("CREATE TEMP TABLE partitions (name VARCHAR, pidx BIGINT)")
+    for i, name in enumerate(profiles.names):
+        con.execute("INSERT INTO partitions VALUES (?, ?)", [name, i])
+    pieces = []
+    for n, path in enumerate(logs):
+        kind = kind_of(path)
+        if kind == "sacct":
+            names = sacct_header(path)
+            con.execute(f"CREATE TEMP TABLE parsed_{n} AS {_sacct_sql(path, names, cluster)}")
+            _malformed(con, f"parsed_{n}", str(path), result)
+            con.execute(f"""CREATE TEMP TABLE jobs_{n} AS SELECT x_job AS job,
+                bool_or(x_step = '') AS has_alloc,
+                coalesce(max(f_User) FILTER (WHERE x_step = ''), '') AS user,
+                coalesce(max(f_Account) FILTER (WHERE x_step = ''), '') AS account,
+                coalesce(split_part(max(f_Partition) FILTER (WHERE x_step = ''), ',', 1), '')
+                    AS partition,
+                coalesce(max(x_state) FILTER (WHERE x_step = ''), '') AS state,
+                coalesce(max(x_month) FILTER (WHERE x_step = ''), 'unknown') AS month,
+                max(x_elapsed) AS elapsed, max(x_cpu) AS cpu,
+                coalesce(max(x_ncpus) FILTER (WHERE x_step = ''), max(x_ncpus)) AS ncpus,
+                max(x_reqmem) FILTER (WHERE x_step = '') AS reqmem,
+                max(x_rss) AS rss,
+                coalesce(max(x_gpus) FILTER (WHERE x_step = ''), 0) AS gpus,
+                max(x_energy_raw) AS energy_raw,
+                CASE WHEN regexp_matches(x_job, '\\+[1-9][0-9]*$') THEN 0 ELSE 1 END AS weight
+                FROM parsed_{n} WHERE reason IS NULL GROUP BY x_job""")
+            orphans = con.execute(f"SELECT count(*) FROM jobs_{n} WHERE NOT has_alloc").fetchall()
+            result.orphan_steps += int(orphans[0][0])
+            util = "CASE WHEN elapsed > 0 AND ncpus > 0 THEN cpu / (elapsed * ncpus) END"
+            if "TotalCPU" not in names:
+                util = "NULL::DOUBLE"
+            big = sacct.MAX_ENERGY_J
+            pieces.append(f"""SELECT user, account, partition, state, month,
+                ncpus::DOUBLE AS cpus, ({util})::DOUBLE AS util, gpus::DOUBLE AS gpus,
+                reqmem AS mem_gb, rss AS rss_gb, elapsed / 3600.0 AS hours,
+                CASE WHEN energy_raw <= {big} THEN energy_raw::DOUBLE END AS energy_j,
+                weight::DOUBLE AS weight, {_waste_sql("state", "elapsed")} AS failed,
+                NULL::BIGINT AS pidx_given
+                FROM jobs_{n} WHERE has_alloc""")
+            result.rows_read += int(con.execute(f"SELECT count(*) FROM parsed_{n}").fetchall()[0][0])
+        else:
+            pieces.append(_table_sql(con, path, kind, cluster, profiles, result, n))
+    union = " UNION ALL ".join(f"({p})" for p in pieces)
+    con.execute(f"CREATE TEMP VIEW jobs AS {union}")
+    profiles = result_profiles(profiles, result)
+    codes = {}
+    for dim in DIMENSIONS:
+        con.execute(
+            f"CREATE TEMP TABLE d_{dim} AS SELECT label, (row_number() OVER () - 1)::BIGINT "
+            f"AS code FROM (SELECT DISTINCT coalesce({dim}, '') AS label FROM jobs)"
+        )
+        rows = con.execute(f"SELECT label FROM d_{dim} ORDER BY code").fetchall()
+        codes[dim] = [r[0] for r in rows]
+    joins = " ".join(
+        f"JOIN d_{d} ON d_{d}.label = coalesce(j.{d}, '')" for d in DIMENSIONS
+    )
+    coded = ", ".join(f"d_{d}.code AS {d}_code" for d in DIMENSIONS)
+    query = f"""SELECT coalesce(j.pidx_given, p.pidx, -1) AS pidx, j.cpus, j.util, j.gpus,
+        j.mem_gb, j.rss_gb, j.hours, j.energy_j, j.weight, j.failed, {coded}
+        {", j.user, j.account, j.partition, j.state, j.month" if jobs_out else ""}
+        FROM jobs j LEFT JOIN partitions p ON p.name = j.partition {joins}"""
+    relation = con.sql(query)
+    # DuckDB 2.x: to_arrow_reader; 1.x: fetch_record_batch (the same stream of record batches)
+    stream = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
+    reader = stream(BATCH_ROWS)
+    for batch in reader:
+        columns = {name: batch.column(name).to_numpy(zero_copy_only=False) for name in batch.schema.names}
+        _add(result, columns, codes, profiles, jobs_out)
+        if progress is not None:
+            progress(batch.num_rows)
+    con.close()
+    return result
+
+
+def result_profiles(profiles: Profiles, result: Result) -> Profiles:
+    """The partition profiles, with those of table logs (hardware x region) after them."""
+    extra = getattr(result, "_extra_profiles", None)
+    if not extra:
+        return profiles
+    return Profiles(
+        profiles.names + tuple(e[0] for e in extra),
+        np.concatenate([profiles.cpu_w, np.array([e[1] for e in extra]).reshape(-1, 3)]),
+        np.concatenate([profiles.gpu_w, np.array([e[2] for e in extra]).reshape(-1, 3)]),
+        np.concatenate([profiles.mem_w, np.array([e[3] for e in extra])]),
+        np.concatenate([profiles.pue, np.array([e[4] for e in extra])]),
+        np.concatenate([profiles.intensity, np.array([e[5] for e in extra])]),
+        np.concatenate([profiles.price, np.array([e[6] for e in extra])]),
+    )
+
+
+def _add(
+    result: Result,
+    columns: dict[str, np.ndarray],
+    codes: dict[str, list[str]],
+    profiles: Profiles,
+    jobs_out: Any,
+) -> None:
+    jobs = {
+        name: np.nan_to_num(columns[name].astype(float), nan=np.nan)
+        if name != "failed"
+        else columns[name].astype(bool)
+        for name in ("pidx", "cpus", "util", "gpus", "mem_gb", "rss_gb", "hours", "energy_j", "weight", "failed")
+    }
+    jobs["pidx"] = columns["pidx"].astype(np.int64)
+    keys = {d: (columns[f"{d}_code"].astype(np.int64), codes[d]) for d in DIMENSIONS}
+    result.accumulator.add(jobs, keys, profiles)
+    if jobs_out is not None:
+        jobs_out(columns, jobs, profiles)
+
+
+def _malformed(con: Any, table: str, where: str, result: Result) -> None:
+    found = con.execute(f"SELECT count(*) FROM {table} WHERE reason IS NOT NULL").fetchall()
+    result.malformed += int(found[0][0])
+    room = EXAMPLES - len(result.examples)
+    if room > 0:
+        rows = con.execute(
+            f"SELECT line, reason FROM {table} WHERE reason IS NOT NULL ORDER BY line LIMIT {room}"
+        ).fetchall()
+        result.examples += [{"file": where, "line": int(line), "reason": r} for line, r in rows]
+
+
+# ----------------------------------------------------------------------------- tables
+
+
+def _table_sql(
+    con: Any,
+    path: Path,
+    kind: str,
+    cluster: Cluster,
+    profiles: Profiles,
+    result: Result,
+    n: int,
+) -> str:
+    """A CSV or Parquet of experiment keys: the distinct (hardware, region) pairs resolved once
+    through the tables, joined back as a profile index."""
+    reader = (
+        f"read_parquet({_quote(str(path))})"
+        if kind == "parquet"
+        else f"read_csv({_quote(str(path))}, header=true)"
+    )
+    columns = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()]
+    lower = {c.lower(): c for c in columns}
+    for needed in ("hardware", "hours"):
+        if needed not in lower:
+            raise InputError(
+                f"missing column {needed!r}; a job table has hardware, count, hours and "
+                "region (or the cluster file's site)",
+                where=str(path),
+                line=1 if kind != "parquet" else None,
+            )
+
+    def col(name: str, default: str) -> str:
+        return f'"{lower[name]}"' if name in lower else default
+
+    region = col("region", "''")
+    pairs = con.execute(
+        f"SELECT DISTINCT {col('hardware', 'NULL')}::VARCHAR, coalesce({region}::VARCHAR, '') "
+        f"FROM {reader}"
+    ).fetchall()
+    extra = getattr(result, "_extra_profiles", None)
+    if extra is None:
+        extra = []
+        result._extra_profiles = extra  # type: ignore[attr-defined]
+    con.execute(f"CREATE TEMP TABLE profiles_{n} (hardware VARCHAR, region VARCHAR, pidx BIGINT)")
+    from greenai import tables
+
+    data = tables.load()
+    for hardware, place in pairs:
+        profile = table_profile(str(path), hardware, place, cluster, data, result)
+        index = len(profiles.names) + len(extra)
+        extra.append(profile)
+        con.execute(f"INSERT INTO profiles_{n} VALUES (?, ?, ?)", [hardware, place, index])
+    labels = ", ".join(
+        f"coalesce({col(c, chr(39) + chr(39))}::VARCHAR, '') AS {c}"
+        for c in ("user", "account", "state")
+    )
+    month = col("month", "'unknown'")
+    count = col("count", "1")
+    util = col("utilization", "NULL::DOUBLE")
+    memory = col("memory", "NULL::DOUBLE")
+    state = f"upper(coalesce({col('state', 'NULL')}::VARCHAR, ''))"
+    hours = f"{col('hours', 'NULL')}::DOUBLE"
+    rows = con.execute(f"SELECT count(*) FROM {reader}").fetchall()[0][0]
+    result.rows_read += int(rows)
+    bad = con.execute(
+        f"SELECT count(*) FROM {reader} WHERE NOT ({hours} >= 0 AND {hours} <= 8784 "
+        f"AND {count}::DOUBLE >= 0 AND {count}::DOUBLE <= {sacct.MAX_GPUS})"
+        f" OR {hours} IS NULL"
+    ).fetchall()[0][0]
+    result.malformed += int(bad)
+    return f"""SELECT {labels}, coalesce({col('partition', "''")}::VARCHAR,
+            {col('hardware', "''")}::VARCHAR) AS partition,
+        coalesce({month}::VARCHAR, 'unknown') AS month,
+        CASE WHEN pr.gpu THEN 0 ELSE {count}::DOUBLE END AS cpus,
+        {util}::DOUBLE AS util,
+        CASE WHEN pr.gpu THEN {count}::DOUBLE ELSE 0 END AS gpus,
+        {memory}::DOUBLE AS mem_gb, NULL::DOUBLE AS rss_gb, {hours} AS hours,
+        NULL::DOUBLE AS energy_j, 1.0 AS weight, {_waste_sql(state, hours)} AS failed,
+        pr.pidx AS pidx_given
+        FROM {reader} t JOIN (SELECT *, pidx IN ({",".join(str(i) for i in _gpu_profiles(result, profiles)) or "-1"}) AS gpu
+            FROM profiles_{n}) pr
+          ON pr.hardware = t.{col('hardware', 'NULL')}::VARCHAR
+         AND pr.region = coalesce(t.{region}::VARCHAR, '')
+        WHERE {hours} >= 0 AND {hours} <= 8784 AND {count}::DOUBLE >= 0
+          AND {count}::DOUBLE <= {sacct.MAX_GPUS}"""
+
+
+def _gpu_profiles(result: Result, profiles: Profiles) -> list[int]:
+    extra = getattr(result, "_extra_profiles", [])
+    return [len(profiles.names) + i for i, e in enumerate(extra) if e[7]]
+
+
+def table_profile(
+    where: str, hardware: str | None, place: str, cluster: Cluster | None, data: Any, result: Result
+) -> tuple:
+    """(name, cpu W, gpu W, memory W/GB, PUE, intensity, price, is_gpu) of one device in one
+    region, by the rules of `greenai estimate` (TDP, the defaulted utilization's range)."""
+    from greenai.core.resolve import DEFAULT_PUE, MEMORY_W_PER_GB, UTILIZATION_LOW
+    from greenai.tables import DEFAULT_BASIS
+
+    if hardware is None:
+        raise InputError("empty hardware", where=where, key="hardware")
+    try:
+        device = data.device(hardware)
+    except InputError as error:
+        raise error.located(where, None, "hardware") from None
+    if device.tdp_w is None:
+        raise InputError(f"no TDP for {device.name}", where=where, key="hardware")
+    tdp = device.tdp_w
+    gpu = device.kind != "cpu"
+    watts = (tdp, tdp, tdp)  # cpus: utilization column (or its defaulted range) multiplies
+    zero = (0.0, 0.0, 0.0)
+    if place:
+        try:
+            region = data.region(place)
+        except InputError as error:
+            raise error.located(where, None, "region") from None
+        found = data.carbon_intensity(region, DEFAULT_BASIS)
+        if found is None:
+            raise InputError(f"no carbon intensity for {region.key}", where=where, key="region")
+        intensity = found.value
+        cost = data.electricity_price(region)
+        price = cost.value if cost else math.nan
+        pue = region.pue if region.pue is not None else (cluster.pue if cluster else DEFAULT_PUE)
+        result.notes.append(
+            Note(f"{region.key}: carbon intensity", f"{intensity:g} g/kWh, {found.year}", found.source)
+        )
+    elif cluster is not None:
+        intensity = cluster.carbon_intensity_g_per_kwh
+        price = cluster.electricity_price_usd_per_kwh
+        pue = cluster.pue
+    else:
+        raise InputError(
+            "no region column and no --cluster: give one for the site's intensity",
+            where=where,
+            key="region",
+        )
+    result.notes.append(
+        Note(f"{device.name} power", f"{tdp:g} W TDP per device x utilization", device.source)
+    )
+    memory = cluster.memory_w_per_gb if cluster else MEMORY_W_PER_GB
+    label = f"{hardware} @ {place}" if place else hardware
+    gpu_w = (tdp, tdp * UTILIZATION_LOW, tdp) if gpu else zero
+    return (label, zero if gpu else watts, gpu_w, memory, pue, intensity, price, gpu)
+
+
+# ----------------------------------------------------------------------------- pandas
+
+
+def pandas_parse(frame: Any, cluster: Cluster, names: list[str], first_line: int) -> Any:
+    """Raw sacct rows (all text) -> parsed rows with `reason` (None: fine), by the reference
+    parsers; each distinct text is parsed once."""
+    import pandas as pd
+
+    out = pd.DataFrame(index=frame.index)
+    out["line"] = np.arange(len(frame)) + first_line
+
+    def get(name: str) -> Any:
+        if name in frame.columns:
+            return frame[name].fillna("").astype(str).str.strip()
+        return pd.Series("", index=frame.index)
+
+    def each(series: Any, function: Callable[[str], Any]) -> Any:
+        unique = series.unique()
+        return series.map(dict(zip(unique, (function(u) for u in unique), strict=True)))
+
+    jobid = get("JobID")
+    parts = each(jobid, sacct.job_and_step)
+    out["job"] = parts.map(lambda p: p[0] if p else "")
+    out["step"] = parts.map(lambda p: p[1] if p else "")
+    out["elapsed"] = each(get("Elapsed"), sacct.seconds).astype(float)
+    total_cpu = get("TotalCPU")
+    out["cpu"] = each(total_cpu, sacct.seconds).astype(float)
+    out["ncpus"] = each(get("NCPUS"), sacct.count).astype(float)
+    nnodes = each(get("NNodes"), sacct.count).astype(float).fillna(1.0)
+    energy_text = get("ConsumedEnergyRaw")
+    out["energy_raw"] = each(energy_text, sacct.count).astype(float)
+    out["gpus"] = each(get("AllocTRES"), sacct.gpus).astype(float)
+    out["state"] = each(get("State"), sacct.state)
+    start, submit = get("Start"), get("Submit")
+    month = start.str.extract(r"^([0-9]{4}-[0-9]{2})-", expand=False)
+    month = month.fillna(submit.str.extract(r"^([0-9]{4}-[0-9]{2})-", expand=False))
+    out["month"] = month.fillna("unknown")
+    rss_text, req_text = get("MaxRSS"), get("ReqMem")
+    unit = cluster.default_unit_rss
+    out["rss"] = each(rss_text, lambda t: sacct.memory_gb(t, 1, 1, unit)).astype(float)
+    req = [
+        sacct.memory_gb(t, c, n, "M") if t and not math.isnan(c) else None
+        for t, c, n in zip(req_text, out["ncpus"], nnodes, strict=True)
+    ]
+    out["reqmem"] = pd.Series(req, index=frame.index, dtype=float)
+    for name in ("User", "Account", "Partition"):
+        out[name] = get(name)
+    reasons = []
+    fields = frame.shape[1]
+    width = frame["_nf"] if "_nf" in frame.columns else pd.Series(fields, index=frame.index)
+    for i, row in enumerate(out.itertuples(index=False)):
+        reasons.append(
+            _reason(
+                int(width.iat[i]),
+                len(names),
+                row,
+                jobid.iat[i],
+                get_at(frame, "Elapsed", i),
+                get_at(frame, "NCPUS", i),
+                total_cpu.iat[i],
+                req_text.iat[i],
+                rss_text.iat[i],
+                energy_text.iat[i],
+                unit,
+            )
+        )
+    out["reason"] = reasons
+    return out
+
+
+def get_at(frame: Any, name: str, i: int) -> str:
+    return str(frame[name].iat[i]).strip() if name in frame.columns else ""
+
+
+def _reason(
+    nf: int, expected: int, row: Any, jobid: str, elapsed: str, ncpus: str, cpu: str,
+    req: str, rss: str, energy: str, unit: str | None,
+) -> str | None:
+    """The first rule a row breaks, worded as the SQL words it."""
+    if nf != expected:
+        return f"expected {expected} fields separated by |, found {nf}"
+    if not row.job:
+        return f"JobID {jobid[:40]}: not a SLURM job id"
+    if math.isnan(row.elapsed):
+        return f"Elapsed {elapsed[:40]}: expected [D-]HH:MM:SS or MM:SS, under 366 days"
+    if math.isnan(row.ncpus) or row.ncpus > sacct.MAX_CPUS:
+        return f"NCPUS {ncpus[:40]}: expected a whole number up to {sacct.MAX_CPUS:,}"
+    if row.gpus > sacct.MAX_GPUS:
+        return f"AllocTRES: more than {sacct.MAX_GPUS:,} GPUs"
+    if cpu and math.isnan(row.cpu):
+        return f"TotalCPU {cpu[:40]}: expected [D-]HH:MM:SS, MM:SS or MM:SS.mmm"
+    if req and math.isnan(row.reqmem):
+        return f"ReqMem {req[:40]}: expected a size such as 4000M, 4Gn or 2Gc, under 10 PB"
+    if rss and math.isnan(row.rss):
+        return f"MaxRSS {rss[:40]}{_rss_hint(unit)}"
+    if energy and math.isnan(row.energy_raw):
+        return f"ConsumedEnergyRaw {energy[:40]}: expected a whole number of joules"
+    return None
+
+
+def read_sacct_frame(path: Path, names: list[str]) -> Any:
+    """All rows of an sacct log as text, with `_nf`, the number of fields of each line."""
+    import pandas as pd
+
+    lines = Path(path).read_text(encoding="utf-8").splitlines()[1:]
+    split = [line.split(sacct.SEPARATOR) for line in lines]
+    width = len(names)
+    rows = [(r + [""] * width)[:width] for r in split]
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
+    frame["_nf"] = [len(r) for r in split]
+    return frame
+
+
+def fold(parsed: Any) -> Any:
+    """Parsed rows (malformed ones dropped) -> one row per job (or het component)."""
+    import pandas as pd
+
+    good = parsed[parsed["reason"].isnull()].copy()
+    good["alloc"] = good["step"] == ""
+    alloc = good[good["alloc"]].groupby("job", sort=False)
+    every = good.groupby("job", sort=False)
+    jobs = pd.DataFrame(
+        {
+            "elapsed": every["elapsed"].max(),
+            "cpu": every["cpu"].max(),
+            "rss": every["rss"].max(),
+            "energy_raw": every["energy_raw"].max(),
+            "ncpus_any": every["ncpus"].max(),
+            "has_alloc": every["alloc"].any(),
+        }
+    )
+    firsts = alloc.agg(
+        user=("User", "max"),
+        account=("Account", "max"),
+        partition=("Partition", "max"),
+        state=("state", "max"),
+        month=("month", "max"),
+        ncpus=("ncpus", "max"),
+        reqmem=("reqmem", "max"),
+        gpus=("gpus", "max"),
+    )
+    jobs = jobs.join(firsts, how="left")
+    jobs["ncpus"] = jobs["ncpus"].fillna(jobs["ncpus_any"])
+    jobs["partition"] = jobs["partition"].fillna("").str.split(",").str[0]
+    jobs.index.name = "job"
+    return jobs.reset_index()
+
+
+def job_columns(jobs: Any, has_total_cpu: bool) -> Any:
+    """Folded jobs -> the columns `price` reads, with labels."""
+    import pandas as pd
+
+    out = pd.DataFrame()
+    for dim in ("user", "account", "partition", "state"):
+        out[dim] = jobs[dim].fillna("").astype(str)
+    out["month"] = jobs["month"].fillna("unknown").astype(str)
+    out["cpus"] = jobs["ncpus"].astype(float)
+    elapsed = jobs["elapsed"].astype(float)
+    if has_total_cpu:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            util = jobs["cpu"].astype(float) / (elapsed * out["cpus"])
+        out["util"] = util.where((elapsed > 0) & (out["cpus"] > 0))
+    else:
+        out["util"] = np.nan
+    out["gpus"] = jobs["gpus"].fillna(0).astype(float)
+    out["mem_gb"] = jobs["reqmem"].astype(float)
+    out["rss_gb"] = jobs["rss"].astype(float)
+    out["hours"] = elapsed / 3600.0
+    energy = jobs["energy_raw"].astype(float)
+    out["energy_j"] = energy.where(energy <= sacct.MAX_ENERGY_J)
+    out["weight"] = np.where(jobs["job"].str.contains(r"\+[1-9][0-9]*$", regex=True), 0.0, 1.0)
+    out["failed"] = out["state"].isin(WASTE_STATES) & (elapsed > 0)
+    return out.reset_index(drop=True)
+
+
+def add_frame(result: Result, frame: Any, profiles: Profiles) -> None:
+    """Price one frame of job columns and add it to the sums."""
+    import pandas as pd
+
+    index = {name: i for i, name in enumerate(profiles.names)}
+    pidx = frame["partition"].map(index).fillna(-1).astype(np.int64).to_numpy()
+    if "pidx_given" in frame.columns:
+        given = frame["pidx_given"].to_numpy()
+        pidx = np.where(pd.isna(given), pidx, given).astype(np.int64)
+    jobs = {c: frame[c].to_numpy(dtype=float) for c in ("cpus", "util", "gpus", "mem_gb", "rss_gb", "hours", "energy_j", "weight")}
+    jobs["pidx"] = pidx
+    jobs["failed"] = frame["failed"].to_numpy(dtype=bool)
+    keys = {}
+    for dim in DIMENSIONS:
+        codes, labels = pd.factorize(frame[dim], sort=False)
+        keys[dim] = (codes.astype(np.int64), list(labels))
+    result.accumulator.add(jobs, keys, profiles)
+
+
+def pandas_run(logs: list[Path], cluster: Cluster, progress: Progress | None = None) -> Result:
+    """The reference path: every log in memory with pandas."""
+    result = Result()
+    profiles = Profiles.of(cluster)
+    for path in logs:
+        if kind_of(path) != "sacct":
+            raise InputError(
+                "job tables (CSV/Parquet of experiment keys) need the duckdb engine",
+                where=str(path),
+            )
+        names = sacct_header(path)
+        frame = read_sacct_frame(path, names)
+        parsed = pandas_parse(frame, cluster, names, 2)
+        _pandas_malformed(parsed, str(path), result)
+        result.rows_read += len(parsed)
+        jobs = fold(parsed)
+        result.orphan_steps += int((~jobs["has_alloc"]).sum())
+        jobs = jobs[jobs["has_alloc"]]
+        frame = job_columns(jobs, "TotalCPU" in names)
+        add_frame(result, frame, profiles)
+        if progress is not None:
+            progress(len(frame))
+    return result
+
+
+def _pandas_malformed(parsed: Any, where: str, result: Result) -> None:
+    bad = parsed[parsed["reason"].notna()]
+    result.malformed += len(bad)
+    room = EXAMPLES - len(result.examples)
+    for line, reason in list(zip(bad["line"], bad["reason"], strict=True))[: max(room, 0)]:
+        result.examples.append({"file": where, "line": int(line), "reason": reason})
+
+
+# ----------------------------------------------------------------------------- Dask
+
+
+def dask_run(
+    logs: list[Path], cluster: Cluster, scheduler: str | None, progress: Progress | None = None
+) -> Result:
+    """The pandas rules on a Dask cluster: each log's lines in partitions, parsed with
+    `map_partitions`, steps folded by a grouped aggregation on the job id, each partition of
+    jobs priced by `price` on the workers, and the per-partition sums merged here."""
+    import dask
+    import dask.dataframe as dd
+    import pandas as pd
+
+    client = None
+    if scheduler:
+        from distributed import Client
+
+        client = Client(scheduler)
+    result = Result()
+    profiles = Profiles.of(cluster)
+    try:
+        for path in logs:
+            if kind_of(path) != "sacct":
+                raise InputError(
+                    "job tables (CSV/Parquet of experiment keys) need the duckdb engine",
+                    where=str(path),
+                )
+            names = sacct_header(path)
+            frame = read_sacct_frame(path, names)
+            frame["_line"] = np.arange(len(frame)) + 2
+            parts = max(1, min(16, len(frame) // 250_000 + 1))
+            raw = dd.from_pandas(frame, npartitions=parts)
+
+            def parse(part: pd.DataFrame, names: list[str] = names) -> pd.DataFrame:
+                parsed = pandas_parse(part, cluster, names, 0)
+                parsed["line"] = part["_line"].to_numpy()
+                return parsed
+
+            meta = parse(frame.iloc[:0])
+            parsed = raw.map_partitions(parse, meta=meta)
+            bad = parsed[parsed["reason"].notnull()][["line", "reason"]]
+            good = parsed[parsed["reason"].isnull()]
+
+            def folded(part: pd.DataFrame) -> pd.DataFrame:
+                return fold(part.assign(reason=None))
+
+            # steps of one job must meet in one partition: shuffle on the job id first
+            shuffled = good.shuffle("job", npartitions=parts)
+            jobs = shuffled.map_partitions(folded, meta=folded(meta.iloc[:0].assign(reason=None)))
+
+            def priced(part: pd.DataFrame, names: list[str] = names) -> pd.DataFrame:
+                partial = Result()
+                kept = part[part["has_alloc"]]
+                if len(kept):
+                    add_frame(partial, job_columns(kept, "TotalCPU" in names), profiles)
+                orphans = int((~part["has_alloc"]).sum())
+                return pd.DataFrame({"acc": [partial.accumulator], "orphans": [orphans]})
+
+            sums = jobs.map_partitions(
+                priced, meta=pd.DataFrame({"acc": pd.Series(dtype=object), "orphans": pd.Series(dtype=int)})
+            )
+            bad_rows, partials, count = dask.compute(bad, sums, parsed.shape[0])
+            result.rows_read += int(count)
+            result.malformed += len(bad_rows)
+            room = EXAMPLES - len(result.examples)
+            bad_rows = bad_rows.sort_values("line")
+            for line, reason in list(zip(bad_rows["line"], bad_rows["reason"], strict=True))[: max(room, 0)]:
+                result.examples.append({"file": str(path), "line": int(line), "reason": reason})
+            for acc, orphans in zip(partials["acc"], partials["orphans"], strict=True):
+                result.accumulator.merge(acc)
+                result.orphan_steps += int(orphans)
+            if progress is not None:
+                progress(int(count))
+    finally:
+        if client is not None:
+            client.close()
+    return result
+
+
+def iterate(items: Any) -> Iterator[Any]:
+    yield from items
