@@ -248,17 +248,19 @@ def duckdb_run(
             if "TotalCPU" not in names:
                 util = "NULL::DOUBLE"
             big = sacct.MAX_ENERGY_J
-            pieces.append(f"""SELECT user, account, partition, state, month,
+            pieces.append(f"""SELECT job, user, account, partition, state, month,
                 ncpus::DOUBLE AS cpus, ({util})::DOUBLE AS util, gpus::DOUBLE AS gpus,
                 reqmem AS mem_gb, rss AS rss_gb, elapsed / 3600.0 AS hours,
                 CASE WHEN energy_raw <= {big} THEN energy_raw::DOUBLE END AS energy_j,
                 weight::DOUBLE AS weight, {_waste_sql("state", "elapsed")} AS failed,
                 NULL::BIGINT AS pidx_given
                 FROM jobs_{n} WHERE has_alloc""")
-            result.rows_read += int(con.execute(f"SELECT count(*) FROM parsed_{n}").fetchall()[0][0])
+            result.rows_read += int(
+                con.execute(f"SELECT count(*) FROM parsed_{n}").fetchall()[0][0]
+            )
         else:
             pieces.append(_table_sql(con, path, kind, cluster, profiles, result, n))
-    union = " UNION ALL ".join(f"({p})" for p in pieces)
+    union = " UNION ALL BY NAME ".join(f"({p})" for p in pieces)
     con.execute(f"CREATE TEMP VIEW jobs AS {union}")
     profiles = result_profiles(profiles, result)
     codes = {}
@@ -269,20 +271,20 @@ def duckdb_run(
         )
         rows = con.execute(f"SELECT label FROM d_{dim} ORDER BY code").fetchall()
         codes[dim] = [r[0] for r in rows]
-    joins = " ".join(
-        f"JOIN d_{d} ON d_{d}.label = coalesce(j.{d}, '')" for d in DIMENSIONS
-    )
+    joins = " ".join(f"JOIN d_{d} ON d_{d}.label = coalesce(j.{d}, '')" for d in DIMENSIONS)
     coded = ", ".join(f"d_{d}.code AS {d}_code" for d in DIMENSIONS)
     query = f"""SELECT coalesce(j.pidx_given, p.pidx, -1) AS pidx, j.cpus, j.util, j.gpus,
         j.mem_gb, j.rss_gb, j.hours, j.energy_j, j.weight, j.failed, {coded}
-        {", j.user, j.account, j.partition, j.state, j.month" if jobs_out else ""}
+        {", j.job, j.user, j.account, j.partition, j.state, j.month" if jobs_out else ""}
         FROM jobs j LEFT JOIN partitions p ON p.name = j.partition {joins}"""
     relation = con.sql(query)
     # DuckDB 2.x: to_arrow_reader; 1.x: fetch_record_batch (the same stream of record batches)
     stream = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
     reader = stream(BATCH_ROWS)
     for batch in reader:
-        columns = {name: batch.column(name).to_numpy(zero_copy_only=False) for name in batch.schema.names}
+        columns = {
+            name: batch.column(name).to_numpy(zero_copy_only=False) for name in batch.schema.names
+        }
         _add(result, columns, codes, profiles, jobs_out)
         if progress is not None:
             progress(batch.num_rows)
@@ -317,7 +319,18 @@ def _add(
         name: np.nan_to_num(columns[name].astype(float), nan=np.nan)
         if name != "failed"
         else columns[name].astype(bool)
-        for name in ("pidx", "cpus", "util", "gpus", "mem_gb", "rss_gb", "hours", "energy_j", "weight", "failed")
+        for name in (
+            "pidx",
+            "cpus",
+            "util",
+            "gpus",
+            "mem_gb",
+            "rss_gb",
+            "hours",
+            "energy_j",
+            "weight",
+            "failed",
+        )
     }
     jobs["pidx"] = columns["pidx"].astype(np.int64)
     keys = {d: (columns[f"{d}_code"].astype(np.int64), codes[d]) for d in DIMENSIONS}
@@ -406,8 +419,10 @@ def _table_sql(
         f" OR {hours} IS NULL"
     ).fetchall()[0][0]
     result.malformed += int(bad)
-    return f"""SELECT {labels}, coalesce({col('partition', "''")}::VARCHAR,
-            {col('hardware', "''")}::VARCHAR) AS partition,
+    job = col("job", "NULL")
+    return f"""SELECT coalesce({job}::VARCHAR, '') AS job, {labels},
+        coalesce({col("partition", "''")}::VARCHAR,
+            {col("hardware", "''")}::VARCHAR) AS partition,
         coalesce({month}::VARCHAR, 'unknown') AS month,
         CASE WHEN pr.gpu THEN 0 ELSE {count}::DOUBLE END AS cpus,
         {util}::DOUBLE AS util,
@@ -417,7 +432,7 @@ def _table_sql(
         pr.pidx AS pidx_given
         FROM {reader} t JOIN (SELECT *, pidx IN ({",".join(str(i) for i in _gpu_profiles(result, profiles)) or "-1"}) AS gpu
             FROM profiles_{n}) pr
-          ON pr.hardware = t.{col('hardware', 'NULL')}::VARCHAR
+          ON pr.hardware = t.{col("hardware", "NULL")}::VARCHAR
          AND pr.region = coalesce(t.{region}::VARCHAR, '')
         WHERE {hours} >= 0 AND {hours} <= 8784 AND {count}::DOUBLE >= 0
           AND {count}::DOUBLE <= {sacct.MAX_GPUS}"""
@@ -461,7 +476,11 @@ def table_profile(
         price = cost.value if cost else math.nan
         pue = region.pue if region.pue is not None else (cluster.pue if cluster else DEFAULT_PUE)
         result.notes.append(
-            Note(f"{region.key}: carbon intensity", f"{intensity:g} g/kWh, {found.year}", found.source)
+            Note(
+                f"{region.key}: carbon intensity",
+                f"{intensity:g} g/kWh, {found.year}",
+                found.source,
+            )
         )
     elif cluster is not None:
         intensity = cluster.carbon_intensity_g_per_kwh
@@ -557,8 +576,17 @@ def get_at(frame: Any, name: str, i: int) -> str:
 
 
 def _reason(
-    nf: int, expected: int, row: Any, jobid: str, elapsed: str, ncpus: str, cpu: str,
-    req: str, rss: str, energy: str, unit: str | None,
+    nf: int,
+    expected: int,
+    row: Any,
+    jobid: str,
+    elapsed: str,
+    ncpus: str,
+    cpu: str,
+    req: str,
+    rss: str,
+    energy: str,
+    unit: str | None,
 ) -> str | None:
     """The first rule a row breaks, worded as the SQL words it."""
     if nf != expected:
@@ -634,7 +662,8 @@ def job_columns(jobs: Any, has_total_cpu: bool) -> Any:
     """Folded jobs -> the columns `price` reads, with labels."""
     import pandas as pd
 
-    out = pd.DataFrame()
+    jobs = jobs.reset_index(drop=True)
+    out = pd.DataFrame({"job": jobs["job"].astype(str)})
     for dim in ("user", "account", "partition", "state"):
         out[dim] = jobs[dim].fillna("").astype(str)
     out["month"] = jobs["month"].fillna("unknown").astype(str)
@@ -654,10 +683,10 @@ def job_columns(jobs: Any, has_total_cpu: bool) -> Any:
     out["energy_j"] = energy.where(energy <= sacct.MAX_ENERGY_J)
     out["weight"] = np.where(jobs["job"].str.contains(r"\+[1-9][0-9]*$", regex=True), 0.0, 1.0)
     out["failed"] = out["state"].isin(WASTE_STATES) & (elapsed > 0)
-    return out.reset_index(drop=True)
+    return out
 
 
-def add_frame(result: Result, frame: Any, profiles: Profiles) -> None:
+def add_frame(result: Result, frame: Any, profiles: Profiles, jobs_out: Any = None) -> None:
     """Price one frame of job columns and add it to the sums."""
     import pandas as pd
 
@@ -666,7 +695,10 @@ def add_frame(result: Result, frame: Any, profiles: Profiles) -> None:
     if "pidx_given" in frame.columns:
         given = frame["pidx_given"].to_numpy()
         pidx = np.where(pd.isna(given), pidx, given).astype(np.int64)
-    jobs = {c: frame[c].to_numpy(dtype=float) for c in ("cpus", "util", "gpus", "mem_gb", "rss_gb", "hours", "energy_j", "weight")}
+    jobs = {
+        c: frame[c].to_numpy(dtype=float)
+        for c in ("cpus", "util", "gpus", "mem_gb", "rss_gb", "hours", "energy_j", "weight")
+    }
     jobs["pidx"] = pidx
     jobs["failed"] = frame["failed"].to_numpy(dtype=bool)
     keys = {}
@@ -674,9 +706,14 @@ def add_frame(result: Result, frame: Any, profiles: Profiles) -> None:
         codes, labels = pd.factorize(frame[dim], sort=False)
         keys[dim] = (codes.astype(np.int64), list(labels))
     result.accumulator.add(jobs, keys, profiles)
+    if jobs_out is not None:
+        labels = {c: frame[c].to_numpy(dtype=object) for c in ("job", *DIMENSIONS) if c in frame}
+        jobs_out(labels, jobs, profiles)
 
 
-def pandas_run(logs: list[Path], cluster: Cluster, progress: Progress | None = None) -> Result:
+def pandas_run(
+    logs: list[Path], cluster: Cluster, progress: Progress | None = None, jobs_out: Any = None
+) -> Result:
     """The reference path: every log in memory with pandas."""
     result = Result()
     profiles = Profiles.of(cluster)
@@ -695,7 +732,7 @@ def pandas_run(logs: list[Path], cluster: Cluster, progress: Progress | None = N
         result.orphan_steps += int((~jobs["has_alloc"]).sum())
         jobs = jobs[jobs["has_alloc"]]
         frame = job_columns(jobs, "TotalCPU" in names)
-        add_frame(result, frame, profiles)
+        add_frame(result, frame, profiles, jobs_out)
         if progress is not None:
             progress(len(frame))
     return result
@@ -768,14 +805,19 @@ def dask_run(
                 return pd.DataFrame({"acc": [partial.accumulator], "orphans": [orphans]})
 
             sums = jobs.map_partitions(
-                priced, meta=pd.DataFrame({"acc": pd.Series(dtype=object), "orphans": pd.Series(dtype=int)})
+                priced,
+                meta=pd.DataFrame(
+                    {"acc": pd.Series(dtype=object), "orphans": pd.Series(dtype=int)}
+                ),
             )
             bad_rows, partials, count = dask.compute(bad, sums, parsed.shape[0])
             result.rows_read += int(count)
             result.malformed += len(bad_rows)
             room = EXAMPLES - len(result.examples)
             bad_rows = bad_rows.sort_values("line")
-            for line, reason in list(zip(bad_rows["line"], bad_rows["reason"], strict=True))[: max(room, 0)]:
+            for line, reason in list(zip(bad_rows["line"], bad_rows["reason"], strict=True))[
+                : max(room, 0)
+            ]:
                 result.examples.append({"file": str(path), "line": int(line), "reason": reason})
             for acc, orphans in zip(partials["acc"], partials["orphans"], strict=True):
                 result.accumulator.merge(acc)
