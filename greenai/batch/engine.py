@@ -176,8 +176,10 @@ def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
         WHEN x_elapsed IS NULL THEN 'Elapsed ' || left(coalesce(f_Elapsed, ''), 40)
             || ': expected [D-]HH:MM:SS or MM:SS, under 366 days'
         WHEN x_ncpus IS NULL OR x_ncpus > {sacct.MAX_CPUS} THEN 'NCPUS '
-            || left(coalesce(f_NCPUS, ''), 40) || ': expected a whole number up to {sacct.MAX_CPUS:,}'
-        WHEN x_nnodes > {sacct.MAX_NODES} THEN 'NNodes ' || f_NNodes || ': more than {sacct.MAX_NODES:,}'
+            || left(coalesce(f_NCPUS, ''), 40)
+            || ': expected a whole number up to {sacct.MAX_CPUS:,}'
+        WHEN x_nnodes > {sacct.MAX_NODES} THEN 'NNodes ' || f_NNodes
+            || ': more than {sacct.MAX_NODES:,}'
         WHEN x_gpus > {sacct.MAX_GPUS} THEN 'AllocTRES: more than {sacct.MAX_GPUS:,} GPUs'
         WHEN coalesce(f_TotalCPU, '') <> '' AND x_cpu IS NULL THEN 'TotalCPU '
             || left(f_TotalCPU, 40) || ': expected [D-]HH:MM:SS, MM:SS or MM:SS.mmm'
@@ -420,6 +422,7 @@ def _table_sql(
     ).fetchall()[0][0]
     result.malformed += int(bad)
     job = col("job", "NULL")
+    gpus = ",".join(str(i) for i in _gpu_profiles(result, profiles)) or "-1"
     return f"""SELECT coalesce({job}::VARCHAR, '') AS job, {labels},
         coalesce({col("partition", "''")}::VARCHAR,
             {col("hardware", "''")}::VARCHAR) AS partition,
@@ -430,7 +433,7 @@ def _table_sql(
         {memory}::DOUBLE AS mem_gb, NULL::DOUBLE AS rss_gb, {hours} AS hours,
         NULL::DOUBLE AS energy_j, 1.0 AS weight, {_waste_sql(state, hours)} AS failed,
         pr.pidx AS pidx_given
-        FROM {reader} t JOIN (SELECT *, pidx IN ({",".join(str(i) for i in _gpu_profiles(result, profiles)) or "-1"}) AS gpu
+        FROM {reader} t JOIN (SELECT *, pidx IN ({gpus}) AS gpu
             FROM profiles_{n}) pr
           ON pr.hardware = t.{col("hardware", "NULL")}::VARCHAR
          AND pr.region = coalesce(t.{region}::VARCHAR, '')

@@ -66,10 +66,10 @@ def build(
     def cost(values: np.ndarray, names: Sequence[str], prefix: str) -> dict[str, float] | None:
         return _bound(values, names, prefix) if cost_known else None
 
-    measured_jobs = int(round(t[TOTALS.index("measured_jobs")]))
+    measured_jobs = round(float(t[TOTALS.index("measured_jobs")]))
     measured = float(t[TOTALS.index("measured_kwh")])
     estimated = float(t[TOTALS.index("measured_estimate_kwh")])
-    jobs_total = int(round(t[TOTALS.index("jobs")]))
+    jobs_total = round(float(t[TOTALS.index("jobs")]))
     totals = {
         "energy_kwh": _bound(t, TOTALS, "energy"),
         "co2e_kg": _bound(t, TOTALS, "co2e"),
@@ -82,7 +82,7 @@ def build(
     }
     waste = {
         "failed": {
-            "jobs": int(round(t[TOTALS.index("failed_jobs")])),
+            "jobs": round(float(t[TOTALS.index("failed_jobs")])),
             "energy_kwh": _bound(t, TOTALS, "failed_energy"),
             "co2e_kg": _bound(t, TOTALS, "failed_co2e"),
             "electricity_cost_usd": cost(t, TOTALS, "failed_cost"),
@@ -122,7 +122,7 @@ def _groups(
 ) -> list[dict[str, Any]]:
     entries = []
     for key, sums in found.items():
-        jobs = int(round(sums[SUMS.index("jobs")]))
+        jobs = round(float(sums[SUMS.index("jobs")]))
         if jobs == 0 and not sums[SUMS.index("energy_value")]:
             continue  # only jobs of partitions the cluster file does not list
         entries.append(
