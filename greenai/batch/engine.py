@@ -140,36 +140,39 @@ def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
     """SELECT of every raw row: line, parsed fields, and why it is malformed (NULL: fine)."""
     f = {name: _field(names, name) for name in sacct.FIELDS}
     rss_unit = cluster.default_unit_rss
-    rss = sacct.sql_memory_gb("f_MaxRSS", "1", "1", rss_unit)
-    reqmem = sacct.sql_memory_gb("f_ReqMem", "x_ncpus", "x_nnodes", "M")
     source = (
         f"read_csv({_quote(str(path))}, columns={{'l': 'VARCHAR'}}, delim=chr(0), "
         "header=false, quote='', escape='', skip=1, auto_detect=false)"
     )
     selected = ", ".join(f"{expr} AS f_{name}" for name, expr in f.items())
-    return f"""
-    WITH raw AS (SELECT row_number() OVER () + 1 AS line, string_split(l, '|') AS f
-                 FROM {source}),
-    r AS (SELECT line, len(f) AS nf, {selected} FROM raw),
-    p AS (SELECT *,
-        regexp_extract(f_JobID, '{sacct.JOB}', 1) AS x_job,
-        regexp_extract(f_JobID, '{sacct.JOB}', 2) AS x_step,
-        {sacct.sql_seconds("f_Elapsed")} AS x_elapsed,
-        {sacct.sql_seconds("f_TotalCPU")} AS x_cpu,
+    month = (
+        "CASE WHEN regexp_full_match(left({0}, 8), '[0-9]{{4}}-[0-9]{{2}}-') THEN left({0}, 7) END"
+    )
+    parsed = f"""(SELECT *,
+        CASE WHEN regexp_full_match(f_JobID, '{sacct.JOB}') THEN split_part(f_JobID, '.', 1)
+             ELSE '' END AS x_job,
+        split_part(f_JobID, '.', 2) AS x_step,
         {sacct.sql_count("f_NCPUS")} AS x_ncpus,
         coalesce({sacct.sql_count("f_NNodes")}, 1) AS x_nnodes,
         {sacct.sql_count("f_ConsumedEnergyRaw")} AS x_energy_raw,
         {sacct.sql_gpus("coalesce(f_AllocTRES, '')")} AS x_gpus,
         {sacct.sql_state("f_State")} AS x_state,
-        coalesce(nullif(regexp_extract(f_Start, '^([0-9]{{4}}-[0-9]{{2}})-', 1), ''),
-                 nullif(regexp_extract(f_Submit, '^([0-9]{{4}}-[0-9]{{2}})-', 1), ''),
-                 'unknown') AS x_month
-        FROM r),
-    q AS (SELECT *,
-        {rss} AS x_rss,
-        {reqmem} AS x_reqmem
-        FROM p)
-    SELECT *, CASE
+        coalesce({month.format("f_Start")}, {month.format("f_Submit")}, 'unknown') AS x_month
+        FROM (SELECT line, len(f) AS nf, {selected} FROM raw))"""
+    layered = sacct.select_layers(
+        parsed,
+        [
+            sacct.sql_seconds("f_Elapsed", "x_elapsed"),
+            sacct.sql_seconds("f_TotalCPU", "x_cpu"),
+            sacct.sql_memory_gb("f_MaxRSS", "1", "1", "x_rss", rss_unit),
+            sacct.sql_memory_gb("f_ReqMem", "x_ncpus", "x_nnodes", "x_reqmem", "M"),
+        ],
+    )
+    return f"""
+    WITH raw AS (SELECT row_number() OVER () + 1 AS line, string_split(l, '|') AS f
+                 FROM {source})
+    SELECT line, f_JobID, f_User, f_Account, f_Partition, x_job, x_step, x_ncpus, x_nnodes,
+        x_energy_raw, x_gpus, x_state, x_month, x_elapsed, x_cpu, x_rss, x_reqmem, CASE
         WHEN nf <> {len(names)} THEN 'expected {len(names)} fields separated by |, found '
             || nf::VARCHAR
         WHEN x_job = '' THEN 'JobID ' || left(coalesce(f_JobID, ''), 40) || ': not a SLURM job id'
@@ -183,15 +186,15 @@ def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
         WHEN x_gpus > {sacct.MAX_GPUS} THEN 'AllocTRES: more than {sacct.MAX_GPUS:,} GPUs'
         WHEN coalesce(f_TotalCPU, '') <> '' AND x_cpu IS NULL THEN 'TotalCPU '
             || left(f_TotalCPU, 40) || ': expected [D-]HH:MM:SS, MM:SS or MM:SS.mmm'
-        WHEN coalesce(f_ReqMem, '') <> '' AND x_reqmem IS NULL THEN 'ReqMem ' || left(f_ReqMem, 40)
-            || ': expected a size such as 4000M, 4Gn or 2Gc, under 10 PB'
-        WHEN coalesce(f_MaxRSS, '') <> '' AND x_rss IS NULL THEN 'MaxRSS ' || left(f_MaxRSS, 40)
-            || {_quote(_rss_hint(rss_unit))}
+        WHEN coalesce(f_ReqMem, '') <> '' AND x_reqmem IS NULL THEN 'ReqMem '
+            || left(f_ReqMem, 40) || ': expected a size such as 4000M, 4Gn or 2Gc, under 10 PB'
+        WHEN coalesce(f_MaxRSS, '') <> '' AND x_rss IS NULL THEN 'MaxRSS '
+            || left(f_MaxRSS, 40) || {_quote(_rss_hint(rss_unit))}
         WHEN coalesce(f_ConsumedEnergyRaw, '') <> '' AND x_energy_raw IS NULL
             THEN 'ConsumedEnergyRaw ' || left(f_ConsumedEnergyRaw, 40)
             || ': expected a whole number of joules'
         END AS reason
-    FROM q"""
+    FROM {layered}"""
 
 
 def _rss_hint(unit: str | None) -> str:
@@ -283,15 +286,64 @@ def duckdb_run(
     # DuckDB 2.x: to_arrow_reader; 1.x: fetch_record_batch (the same stream of record batches)
     stream = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
     reader = stream(BATCH_ROWS)
-    for batch in reader:
-        columns = {
-            name: batch.column(name).to_numpy(zero_copy_only=False) for name in batch.schema.names
-        }
-        _add(result, columns, codes, profiles, jobs_out)
-        if progress is not None:
-            progress(batch.num_rows)
+    # DuckDB reads the next batch while a worker thread prices this one (numpy and DuckDB both
+    # release the GIL); sums merge in order here, at most two batches in memory at once
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending: list[Any] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for batch in reader:
+            columns = _numpy(batch)
+            pending.append(pool.submit(_priced, columns, codes, profiles, jobs_out))
+            if len(pending) >= 2:
+                _merge(result, pending.pop(0).result(), progress, jobs_out)
+        for future in pending:
+            _merge(result, future.result(), progress, jobs_out)
     con.close()
     return result
+
+
+def _numpy(batch: Any) -> dict[str, np.ndarray]:
+    """A record batch's columns as numpy (nulls: NaN; a null `failed`: False)."""
+    import pyarrow.compute as pc
+
+    found = {}
+    for name in batch.schema.names:
+        column = batch.column(name)
+        if name == "failed":
+            column = pc.fill_null(column, False)
+        found[name] = column.to_numpy(zero_copy_only=False)
+    return found
+
+
+def _priced(
+    columns: dict[str, np.ndarray],
+    codes: dict[str, list[str]],
+    profiles: Profiles,
+    jobs_out: Any,
+) -> tuple[Accumulator, int, tuple[Any, ...] | None]:
+    names = ("cpus", "util", "gpus", "mem_gb", "rss_gb", "hours", "energy_j", "weight")
+    jobs = {name: np.asarray(columns[name], dtype=float) for name in names}
+    jobs["pidx"] = np.asarray(columns["pidx"]).astype(np.int64)
+    jobs["failed"] = np.asarray(columns["failed"], dtype=bool)
+    keys = {d: (columns[f"{d}_code"].astype(np.int64), codes[d]) for d in DIMENSIONS}
+    later = (columns, jobs, profiles) if jobs_out is not None else None
+    return Accumulator.of(jobs, keys, profiles), len(jobs["hours"]), later
+
+
+def _merge(
+    result: Result,
+    done: tuple[Accumulator, int, Any],
+    progress: Progress | None,
+    jobs_out: Any = None,
+) -> None:
+    """A priced batch into the sums, and its rows to --output-jobs, in the log's order."""
+    batch, rows, later = done
+    result.accumulator.merge(batch)
+    if later is not None and jobs_out is not None:
+        jobs_out(*later)
+    if progress is not None:
+        progress(rows)
 
 
 def result_profiles(profiles: Profiles, result: Result) -> Profiles:
@@ -308,37 +360,6 @@ def result_profiles(profiles: Profiles, result: Result) -> Profiles:
         np.concatenate([profiles.intensity, np.array([e[5] for e in extra])]),
         np.concatenate([profiles.price, np.array([e[6] for e in extra])]),
     )
-
-
-def _add(
-    result: Result,
-    columns: dict[str, np.ndarray],
-    codes: dict[str, list[str]],
-    profiles: Profiles,
-    jobs_out: Any,
-) -> None:
-    jobs = {
-        name: np.nan_to_num(columns[name].astype(float), nan=np.nan)
-        if name != "failed"
-        else columns[name].astype(bool)
-        for name in (
-            "pidx",
-            "cpus",
-            "util",
-            "gpus",
-            "mem_gb",
-            "rss_gb",
-            "hours",
-            "energy_j",
-            "weight",
-            "failed",
-        )
-    }
-    jobs["pidx"] = columns["pidx"].astype(np.int64)
-    keys = {d: (columns[f"{d}_code"].astype(np.int64), codes[d]) for d in DIMENSIONS}
-    result.accumulator.add(jobs, keys, profiles)
-    if jobs_out is not None:
-        jobs_out(columns, jobs, profiles)
 
 
 def _malformed(con: Any, table: str, where: str, result: Result) -> None:
@@ -383,12 +404,12 @@ def _table_sql(
             )
 
     def col(name: str, default: str) -> str:
-        return f'"{lower[name]}"' if name in lower else default
+        return 't."' + lower[name].replace('"', '""') + '"' if name in lower else default
 
     region = col("region", "''")
     pairs = con.execute(
         f"SELECT DISTINCT {col('hardware', 'NULL')}::VARCHAR, coalesce({region}::VARCHAR, '') "
-        f"FROM {reader}"
+        f"FROM {reader} t"
     ).fetchall()
     extra = getattr(result, "_extra_profiles", None)
     if extra is None:
@@ -413,10 +434,10 @@ def _table_sql(
     memory = col("memory", "NULL::DOUBLE")
     state = f"upper(coalesce({col('state', 'NULL')}::VARCHAR, ''))"
     hours = f"{col('hours', 'NULL')}::DOUBLE"
-    rows = con.execute(f"SELECT count(*) FROM {reader}").fetchall()[0][0]
+    rows = con.execute(f"SELECT count(*) FROM {reader} t").fetchall()[0][0]
     result.rows_read += int(rows)
     bad = con.execute(
-        f"SELECT count(*) FROM {reader} WHERE NOT ({hours} >= 0 AND {hours} <= 8784 "
+        f"SELECT count(*) FROM {reader} t WHERE NOT ({hours} >= 0 AND {hours} <= 8784 "
         f"AND {count}::DOUBLE >= 0 AND {count}::DOUBLE <= {sacct.MAX_GPUS})"
         f" OR {hours} IS NULL"
     ).fetchall()[0][0]
@@ -435,8 +456,8 @@ def _table_sql(
         pr.pidx AS pidx_given
         FROM {reader} t JOIN (SELECT *, pidx IN ({gpus}) AS gpu
             FROM profiles_{n}) pr
-          ON pr.hardware = t.{col("hardware", "NULL")}::VARCHAR
-         AND pr.region = coalesce(t.{region}::VARCHAR, '')
+          ON pr.hardware = {col("hardware", "NULL")}::VARCHAR
+         AND pr.region = coalesce({region}::VARCHAR, '')
         WHERE {hours} >= 0 AND {hours} <= 8784 AND {count}::DOUBLE >= 0
           AND {count}::DOUBLE <= {sacct.MAX_GPUS}"""
 

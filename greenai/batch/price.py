@@ -93,6 +93,18 @@ class Profiles:
         )
 
 
+_UNKNOWN = np.full((1, 1), np.nan)
+_ONE = np.ones((1, 1))
+
+
+def _per_job(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """A profile column for each job: one broadcast value where every profile has the same
+    (one cluster, one site), else gathered by the jobs' profile index."""
+    if len(values) and ((values == values[0]).all() or np.isnan(values).all()):
+        return np.full((1, 1), values[0])
+    return exact(values[at])
+
+
 def price(jobs: Mapping[str, np.ndarray], profiles: Profiles) -> dict[str, np.ndarray]:
     """Every figure of every job whose partition is known (`pidx` >= 0): energy, CO2e and
     electricity cost with their (value, low, high) axis, unused memory's share, and the
@@ -102,43 +114,60 @@ def price(jobs: Mapping[str, np.ndarray], profiles: Profiles) -> dict[str, np.nd
     at = np.where(known, pidx, 0)
     hours = np.asarray(jobs["hours"], dtype=float)
     cpus = np.asarray(jobs["cpus"], dtype=float)
+    gpus = np.asarray(jobs["gpus"], dtype=float)
     util = np.asarray(jobs["util"], dtype=float)
+    mem_gb = np.asarray(jobs["mem_gb"], dtype=float)
     # the measured utilization, capped at 1 (TotalCPU above Elapsed x NCPUS is a counter's
     # artefact); unknown: the defaulted range of DESIGN.md (TDP, 0.15 x TDP .. TDP)
     capped = np.minimum(util, 1.0)
     measured = ~np.isnan(util)
-    utilization = bounded(
-        np.where(measured, capped, 1.0),
-        np.where(measured, capped, UTILIZATION_LOW),
-        np.where(measured, capped, 1.0),
-    )
-    memory_w = np.nan_to_num(np.asarray(jobs["mem_gb"], dtype=float)) * profiles.mem_w[at]
+    if measured.all():
+        utilization = capped[:, None]
+    else:
+        utilization = bounded(
+            np.where(measured, capped, 1.0),
+            np.where(measured, capped, UTILIZATION_LOW),
+            np.where(measured, capped, 1.0),
+        )
+    memory_w = np.nan_to_num(mem_gb) * profiles.mem_w[at]
     power = (
         cpus[:, None] * utilization * profiles.cpu_w[at]
-        + np.asarray(jobs["gpus"], dtype=float)[:, None] * profiles.gpu_w[at]
+        + gpus[:, None] * profiles.gpu_w[at]
         + units.convert(memory_w, "GB*W/GB", "W")[:, None]
     )
-    power[~known] = np.nan
+    if not known.all():
+        power[~known] = np.nan
+    pue = _per_job(profiles.pue, at)
     site = {
-        "devices": exact(np.ones_like(hours)),
+        "devices": _ONE,
         "hours": exact(hours),
-        "runs": exact(np.ones_like(hours)),
-        "pue": exact(profiles.pue[at]),
-        "carbon_intensity_g_per_kwh": exact(profiles.intensity[at]),
-        "electricity_price_usd_per_kwh": exact(profiles.price[at]),
-        "cloud_usd_per_hour": exact(np.full_like(hours, np.nan)),
-        "fpo_per_run": exact(np.full_like(hours, np.nan)),
-        "it_energy_kwh": exact(np.full_like(hours, np.nan)),
-        "device_hours": exact(np.full_like(hours, np.nan)),
+        "runs": _ONE,
+        "pue": pue,
+        "carbon_intensity_g_per_kwh": _per_job(profiles.intensity, at),
+        "electricity_price_usd_per_kwh": _per_job(profiles.price, at),
+        "cloud_usd_per_hour": _UNKNOWN,
+        "fpo_per_run": _UNKNOWN,
+        "it_energy_kwh": _UNKNOWN,
+        "device_hours": _UNKNOWN,
     }
-    figures = calculate({**site, "power_w": power})
+    n = len(hours)
+    found = calculate({**site, "power_w": power})
+    figures = {k: np.broadcast_to(v, (n, 3)) for k, v in found.items()}
     rss = np.asarray(jobs["rss_gb"], dtype=float)
-    unused_gb = np.clip(np.asarray(jobs["mem_gb"], dtype=float) - rss, 0.0, None)
-    unused_gb = np.where(np.isnan(rss) | ~known, 0.0, np.nan_to_num(unused_gb))
-    unused_w = units.convert(unused_gb * profiles.mem_w[at], "GB*W/GB", "W")
-    unused = calculate({**site, "power_w": exact(unused_w)})
+    rss_known = ~np.isnan(rss) & known
+    zero = np.zeros((n, 3))
+    unused_gb = np.zeros(n)
+    unused = {"energy_kwh": zero, "co2e_kg": zero}
+    if rss_known.any():  # (ReqMem - MaxRSS) x memory power, through the same calculator
+        unused_gb = np.where(rss_known, np.clip(np.nan_to_num(mem_gb) - rss, 0.0, None), 0.0)
+        unused_w = units.convert(unused_gb * profiles.mem_w[at], "GB*W/GB", "W")
+        found = calculate({**site, "power_w": exact(unused_w)})
+        unused = {k: np.broadcast_to(found[k], (n, 3)) for k in unused}
     joules = np.asarray(jobs["energy_j"], dtype=float)
-    measured_kwh = units.convert(joules, "J", "kWh") * profiles.pue[at]
+    measured_kwh = np.full(n, np.nan)
+    if not np.isnan(joules).all():
+        facility = units.convert(joules, "J", "kWh") * np.broadcast_to(pue[:, 0], (n,))
+        measured_kwh = np.where(known, facility, np.nan)
     return {
         "known": known,
         "energy_kwh": figures["energy_kwh"],
@@ -148,43 +177,58 @@ def price(jobs: Mapping[str, np.ndarray], profiles: Profiles) -> dict[str, np.nd
         "unused_co2e_kg": unused["co2e_kg"],
         "unused_gb_hours": unused_gb * hours,
         "cpu_hours": cpus * hours,
-        "gpu_hours": np.asarray(jobs["gpus"], dtype=float) * hours,
-        "measured_kwh": np.where(known, measured_kwh, np.nan),
+        "gpu_hours": gpus * hours,
+        "measured_kwh": measured_kwh,
         "util_capped": measured & (util > 1.0),
-        "rss_unknown": np.isnan(rss) & known,
+        "rss_unknown": ~rss_known & known,
     }
 
 
-def _columns(jobs: Mapping[str, np.ndarray], figures: Mapping[str, np.ndarray]) -> np.ndarray:
-    """The TOTALS of each job as one (n, len(TOTALS)) matrix (0 for unpriced rows)."""
+def _sums(
+    jobs: Mapping[str, np.ndarray], figures: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The TOTALS of a batch, and the SUMS of each job as rows of a (len(SUMS), n) matrix for
+    the group sums (contiguous rows: np.bincount reads each at full speed). Unpriced rows count
+    nowhere; an unknown electricity price counts as 0 (and is said). Masked sums are products
+    with 0/1 vectors (BLAS), not copies."""
     known = figures["known"]
-    failed = np.asarray(jobs["failed"], dtype=bool) & known
-    weight = np.asarray(jobs["weight"], dtype=float)
-    energy, co2e, cost = (figures[n] for n in ("energy_kwh", "co2e_kg", "electricity_cost_usd"))
+    kept = known.astype(float)
+    failed = (np.asarray(jobs["failed"], dtype=bool) & known).astype(float)
+    weight = np.asarray(jobs["weight"], dtype=float) * kept
+    energy, co2e = figures["energy_kwh"], figures["co2e_kg"]
+    cost = figures["electricity_cost_usd"]
     unused_e, unused_c = figures["unused_energy_kwh"], figures["unused_co2e_kg"]
     measured = figures["measured_kwh"]
-    has = ~np.isnan(measured) & known
-    columns = [
-        weight * known,
-        *(energy[:, i] for i in range(3)),
-        *(co2e[:, i] for i in range(3)),
-        *(cost[:, i] for i in range(3)),
-        np.where(failed, energy[:, 0], unused_e[:, 0]),
-        weight * failed,
-        *(np.where(failed, f[:, i], 0.0) for f in (energy, co2e, cost) for i in range(3)),
-        *(f[:, i] for f in (unused_e, unused_c) for i in range(3)),
-        figures["unused_gb_hours"],
-        figures["cpu_hours"],
-        figures["gpu_hours"],
-        np.where(has, measured, 0.0),
-        np.where(has, energy[:, 0], 0.0),
-        has.astype(float) * weight,
-        figures["util_capped"].astype(float),
-        figures["rss_unknown"].astype(float) * weight,
-    ]
-    matrix = np.stack([np.asarray(c, dtype=float) for c in columns], axis=1)
-    matrix[~known] = 0.0
-    return matrix
+    has = (~np.isnan(measured) & known).astype(float)
+    rows = np.empty((len(SUMS), len(known)))
+    rows[0] = weight
+    for i in range(3):
+        rows[1 + i] = energy[:, i]
+        rows[4 + i] = co2e[:, i]
+        rows[7 + i] = cost[:, i]
+    rows[10] = np.where(failed > 0, energy[:, 0], unused_e[:, 0])
+    if not known.all():
+        rows[:, ~known] = 0.0
+    np.nan_to_num(rows, copy=False)  # an unknown price: cost 0 here, said in the summary
+    totals = np.zeros(len(TOTALS))
+    totals[: len(SUMS)] = rows.sum(axis=1)
+    at = len(SUMS)
+    totals[at : at + 10] = rows[:10] @ failed  # failed jobs, energy, CO2e, cost
+    at += 10
+    for figure in (unused_e, unused_c):
+        totals[at : at + 3] = kept @ np.ascontiguousarray(figure)
+        at += 3
+    totals[at:] = (
+        kept @ figures["unused_gb_hours"],
+        kept @ figures["cpu_hours"],
+        kept @ figures["gpu_hours"],
+        has @ np.nan_to_num(measured),
+        has @ rows[1],
+        has @ weight,
+        figures["util_capped"].sum(),
+        weight @ figures["rss_unknown"].astype(float),
+    )
+    return totals, rows
 
 
 @dataclass
@@ -209,15 +253,23 @@ class Accumulator:
     ) -> None:
         """One batch: `jobs` the JOB_COLUMNS and `failed`; `keys` per dimension the codes of
         each job and the labels they index."""
+        self.merge(Accumulator.of(jobs, keys, profiles))
+
+    @classmethod
+    def of(
+        cls,
+        jobs: Mapping[str, np.ndarray],
+        keys: Mapping[str, tuple[np.ndarray, Sequence[str]]],
+        profiles: Profiles,
+    ) -> Accumulator:
+        """The sums of one batch alone (no shared state: a worker thread may compute it)."""
+        self = cls()
         figures = price(jobs, profiles)
-        matrix = _columns(jobs, figures)
-        if np.isnan(matrix[:, TOTALS.index("cost_value")]).any():
-            self.nan_cost = True
-            matrix[:, 7:10] = np.nan_to_num(matrix[:, 7:10])
-            cost_columns = [TOTALS.index(f"failed_cost_{b}") for b in ("value", "low", "high")]
-            matrix[:, cost_columns] = np.nan_to_num(matrix[:, cost_columns])
-        self.totals += matrix.sum(axis=0)
         known = figures["known"]
+        if np.isnan(figures["electricity_cost_usd"][known, 0]).any():
+            self.nan_cost = True
+        totals, rows = _sums(jobs, figures)
+        self.totals += totals
         self.rows += len(known)
         self.unpriced += int((~known).sum())
         if (~known).any():
@@ -228,24 +280,17 @@ class Accumulator:
                 self.unknown_partitions[name] = self.unknown_partitions.get(name, 0) + int(
                     missing[code]
                 )
-        width = len(SUMS)
         for dim, (codes, labels) in keys.items():
             found = self.groups[dim]
             codes = np.asarray(codes, dtype=np.int64)
             sums = np.stack(
-                [
-                    np.bincount(codes, weights=matrix[:, j], minlength=len(labels))
-                    for j in range(width)
-                ],
-                axis=1,
+                [np.bincount(codes, weights=row, minlength=len(labels)) for row in rows], axis=1
             )
             used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
             for code in used:
                 label = labels[code]
-                if label in found:
-                    found[label] += sums[code]
-                else:
-                    found[label] = sums[code].copy()
+                found[label] = sums[code]
+        return self
 
     def merge(self, other: Accumulator) -> None:
         """Another accumulator's sums (a Dask partition's) into this one."""

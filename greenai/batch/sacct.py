@@ -146,48 +146,101 @@ def count(text: str) -> int | None:
 # ----------------------------------------------------------------------------- SQL
 
 
-def sql_seconds(field: str) -> str:
-    """`seconds` in DuckDB SQL (NULL where it is None)."""
-    g = f"regexp_extract({field}, '{ELAPSED}', ['d', 'dh', 'h', 'm', 's', 'f'])"
-    return f"""(CASE
-        WHEN NOT regexp_full_match({field}, '{ELAPSED}') THEN NULL
-        WHEN {g}.s::INT >= 60 THEN NULL
-        WHEN {g}.d <> '' AND ({g}.dh::INT >= 24 OR {g}.m::INT >= 60) THEN NULL
-        WHEN {g}.d = '' AND {g}.h <> '' AND {g}.m::INT >= 60 THEN NULL
-        ELSE nullif(least(
-            coalesce(try_cast(nullif({g}.d, '') AS DOUBLE), 0) * 86400
-            + coalesce(try_cast(nullif({g}.dh, '') AS DOUBLE), 0) * 3600
-            + coalesce(try_cast(nullif({g}.h, '') AS DOUBLE), 0) * 3600
-            + {g}.m::DOUBLE * 60 + {g}.s::DOUBLE
-            + coalesce(try_cast(nullif({g}.f, '') AS DOUBLE), 0), {MAX_SECONDS + 1}),
-            {MAX_SECONDS + 1})
-        END)"""
+# DuckDB does not share a subexpression between the branches of a CASE, so each parser is a
+# few layers of named columns (`Layers`: the SELECT items of layer 1, 2, ...), every part
+# computed once per row; a regex extraction per part would be 50 times slower.
+Layers = list[list[str]]
 
 
-def sql_memory_gb(field: str, cpus: str, nodes: str, bare: str | None = "M") -> str:
-    """`memory_gb` in DuckDB SQL."""
-    g = f"regexp_extract({field}, '{MEMORY}', ['a', 'u', 'p'])"
+def sql_seconds(field: str, name: str) -> Layers:
+    """`seconds` in DuckDB SQL, as column `name` (NULL where `seconds` gives None)."""
+    p = f"_{name}"
+    return [
+        [
+            f"regexp_full_match({field}, '{ELAPSED}') AS {p}_ok",
+            f"split_part({field}, '.', 1) AS {p}_clock",
+            f"split_part({field}, '.', 2) AS {p}_frac",
+        ],
+        [
+            f"contains({p}_clock, '-') AS {p}_dashed",
+            f"CASE WHEN contains({p}_clock, '-') THEN split_part({p}_clock, '-', 1) ELSE '0' END"
+            f" AS {p}_days",
+            f"string_split(CASE WHEN contains({p}_clock, '-') THEN split_part({p}_clock, '-', 2)"
+            f" ELSE {p}_clock END, ':') AS {p}_parts",
+        ],
+        [
+            f"try_cast({p}_days AS DOUBLE) AS {p}_d",
+            f"try_cast(CASE WHEN len({p}_parts) = 3 THEN {p}_parts[1] ELSE '0' END AS DOUBLE)"
+            f" AS {p}_h",
+            f"try_cast({p}_parts[-2] AS DOUBLE) AS {p}_m",
+            f"try_cast({p}_parts[-1] AS DOUBLE) AS {p}_s",
+            f"CASE WHEN {p}_frac = '' THEN 0 ELSE try_cast('0.' || {p}_frac AS DOUBLE) END"
+            f" AS {p}_f",
+            f"len({p}_parts) AS {p}_n",
+        ],
+        [
+            f"""CASE
+            WHEN NOT {p}_ok THEN NULL
+            WHEN {p}_s >= 60 THEN NULL
+            WHEN {p}_dashed AND ({p}_h >= 24 OR {p}_m >= 60) THEN NULL
+            WHEN {p}_n = 3 AND {p}_m >= 60 THEN NULL
+            WHEN {p}_d * 86400 + {p}_h * 3600 + {p}_m * 60 + {p}_s + {p}_f > {MAX_SECONDS}
+                THEN NULL
+            ELSE {p}_d * 86400 + {p}_h * 3600 + {p}_m * 60 + {p}_s + {p}_f END AS {name}"""
+        ],
+    ]
+
+
+def sql_memory_gb(field: str, cpus: str, nodes: str, name: str, bare: str | None = "M") -> Layers:
+    """`memory_gb` in DuckDB SQL, as column `name`."""
+    p = f"_{name}"
     units = " ".join(f"WHEN '{u}' THEN {f!r}" for u, f in UNITS_GB.items())
     fallback = f"'{bare}'" if bare else "NULL"
-    return f"""(CASE
-        WHEN NOT regexp_full_match({field}, '{MEMORY}') THEN NULL
-        ELSE nullif(least({g}.a::DOUBLE
-            * (CASE coalesce(nullif({g}.u, ''), {fallback}) {units} ELSE NULL END)
-            * (CASE {g}.p WHEN 'n' THEN ({nodes})::DOUBLE WHEN 'c' THEN ({cpus})::DOUBLE
-               ELSE 1.0 END),
-            {MAX_MEMORY_GB * 2}), {MAX_MEMORY_GB * 2})
-        END)"""
+    return [
+        [
+            f"regexp_full_match({field}, '{MEMORY}') AS {p}_ok",
+            f"right({field}, 1) AS {p}_last",
+            f"length({field}) - (right({field}, 1) IN ('n', 'c'))::INT AS {p}_core",
+        ],
+        [
+            f"CASE WHEN substr({field}, {p}_core, 1) IN ('K', 'M', 'G', 'T', 'P') "
+            f"THEN substr({field}, {p}_core, 1) END AS {p}_unit",
+        ],
+        [
+            f"try_cast(left({field}, {p}_core - ({p}_unit IS NOT NULL)::INT) AS DOUBLE)"
+            f" AS {p}_amount",
+        ],
+        [
+            f"{p}_amount * (CASE coalesce({p}_unit, {fallback}) {units} ELSE NULL END)"
+            f" * (CASE {p}_last WHEN 'n' THEN ({nodes})::DOUBLE WHEN 'c' THEN ({cpus})::DOUBLE"
+            f" ELSE 1.0 END) AS {p}_value"
+        ],
+        [
+            f"CASE WHEN NOT {p}_ok OR {p}_value > {MAX_MEMORY_GB} THEN NULL ELSE {p}_value END"
+            f" AS {name}"
+        ],
+    ]
+
+
+def select_layers(source: str, layers: list[Layers]) -> str:
+    """`source` (a FROM item) with every parser's layers added, one SELECT per layer."""
+    depth = max(len(item) for item in layers)
+    query = source
+    for level in range(depth):
+        items = [column for item in layers if level < len(item) for column in item[level]]
+        query = f"(SELECT *, {', '.join(items)} FROM {query})"
+    return query
 
 
 def sql_gpus(field: str) -> str:
     """`gpus` in DuckDB SQL."""
     untyped = _GPU.pattern
     typed = r"(?:^|,)gres/gpu:[^=,]+=([0-9]{1,12})(?:,|$)"
-    return f"""coalesce(
+    return f"""CASE WHEN NOT contains({field}, 'gres/gpu') THEN 0 ELSE coalesce(
         try_cast(nullif(regexp_extract({field}, '{untyped}', 1), '') AS BIGINT),
         list_sum(CAST(
             regexp_extract_all(replace({field}, ',', ',,'), '{typed}', 1) AS BIGINT[])),
-        0)"""
+        0) END"""
 
 
 def sql_state(field: str) -> str:
