@@ -31,7 +31,7 @@ from greenai.batch.cluster import Cluster, Note
 from greenai.batch.price import DIMENSIONS, WASTE_STATES, Accumulator, Profiles
 from greenai.errors import InputError
 
-BATCH_ROWS = 1_000_000
+BATCH_ROWS = 500_000
 EXAMPLES = 5
 TABLE_COLUMNS = ("hardware", "count", "hours", "region", "memory", "utilization")
 LABEL_COLUMNS = ("user", "account", "partition", "state", "month")
@@ -268,20 +268,35 @@ def duckdb_run(
     union = " UNION ALL BY NAME ".join(f"({p})" for p in pieces)
     con.execute(f"CREATE TEMP VIEW jobs AS {union}")
     profiles = result_profiles(profiles, result)
+    # every group's labels in one pass over the jobs (not one per dimension), as small tables
+    # of (label, code) that the stream joins: a job reaches Python as integer codes
+    sets = ", ".join(f"({d})" for d in DIMENSIONS)
+    flags = ", ".join(f"grouping({d}) AS g_{d}" for d in DIMENSIONS)
+    con.execute(
+        f"CREATE TEMP TABLE labels AS SELECT {', '.join(DIMENSIONS)}, {flags} "
+        f"FROM (SELECT {', '.join(f'coalesce({d}, {_quote(chr(0))}) AS {d}' for d in DIMENSIONS)}"
+        f" FROM jobs) GROUP BY GROUPING SETS ({sets})"
+    )
     codes = {}
     for dim in DIMENSIONS:
         con.execute(
-            f"CREATE TEMP TABLE d_{dim} AS SELECT label, (row_number() OVER () - 1)::BIGINT "
-            f"AS code FROM (SELECT DISTINCT coalesce({dim}, '') AS label FROM jobs)"
+            f"CREATE TEMP TABLE d_{dim} AS SELECT CASE WHEN {dim} = chr(0) THEN '' ELSE {dim} END"
+            f" AS label, {dim} AS raw, (row_number() OVER (ORDER BY {dim}) - 1)::BIGINT AS code "
+            f"FROM labels WHERE g_{dim} = 0"
         )
         rows = con.execute(f"SELECT label FROM d_{dim} ORDER BY code").fetchall()
         codes[dim] = [r[0] for r in rows]
-    joins = " ".join(f"JOIN d_{d} ON d_{d}.label = coalesce(j.{d}, '')" for d in DIMENSIONS)
+    joins = " ".join(
+        f"JOIN d_{d} ON d_{d}.raw = coalesce(j.{d}, {_quote(chr(0))})" for d in DIMENSIONS
+    )
     coded = ", ".join(f"d_{d}.code AS {d}_code" for d in DIMENSIONS)
     query = f"""SELECT coalesce(j.pidx_given, p.pidx, -1) AS pidx, j.cpus, j.util, j.gpus,
         j.mem_gb, j.rss_gb, j.hours, j.energy_j, j.weight, j.failed, {coded}
         {", j.job, j.user, j.account, j.partition, j.state, j.month" if jobs_out else ""}
         FROM jobs j LEFT JOIN partitions p ON p.name = j.partition {joins}"""
+    # the order of jobs does not matter from here on (line numbers were taken above); without
+    # it DuckDB streams without holding rows back, and memory stays at a few batches
+    con.execute("SET preserve_insertion_order = false")
     relation = con.sql(query)
     # DuckDB 2.x: to_arrow_reader; 1.x: fetch_record_batch (the same stream of record batches)
     stream = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
@@ -305,6 +320,7 @@ def duckdb_run(
 
 def _numpy(batch: Any) -> dict[str, np.ndarray]:
     """A record batch's columns as numpy (nulls: NaN; a null `failed`: False)."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     found = {}
@@ -312,6 +328,9 @@ def _numpy(batch: Any) -> dict[str, np.ndarray]:
         column = batch.column(name)
         if name == "failed":
             column = pc.fill_null(column, False)
+        elif pa.types.is_floating(column.type) and column.null_count:
+            # pyarrow's to_numpy is 50x slower on a column of nulls than fill_null then to_numpy
+            column = pc.fill_null(column.cast(pa.float64()), float("nan"))
         found[name] = column.to_numpy(zero_copy_only=False)
     return found
 
@@ -452,7 +471,7 @@ def _table_sql(
         {util}::DOUBLE AS util,
         CASE WHEN pr.gpu THEN {count}::DOUBLE ELSE 0 END AS gpus,
         {memory}::DOUBLE AS mem_gb, NULL::DOUBLE AS rss_gb, {hours} AS hours,
-        NULL::DOUBLE AS energy_j, 1.0 AS weight, {_waste_sql(state, hours)} AS failed,
+        NULL::DOUBLE AS energy_j, 1.0::DOUBLE AS weight, {_waste_sql(state, hours)} AS failed,
         pr.pidx AS pidx_given
         FROM {reader} t JOIN (SELECT *, pidx IN ({gpus}) AS gpu
             FROM profiles_{n}) pr
