@@ -154,7 +154,7 @@ def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
         split_part(f_JobID, '.', 2) AS x_step,
         {sacct.sql_count("f_NCPUS")} AS x_ncpus,
         coalesce({sacct.sql_count("f_NNodes")}, 1) AS x_nnodes,
-        {sacct.sql_count("f_ConsumedEnergyRaw")} AS x_energy_raw,
+        {sacct.sql_joules("f_ConsumedEnergyRaw")} AS x_energy_raw,
         {sacct.sql_gpus("coalesce(f_AllocTRES, '')")} AS x_gpus,
         {sacct.sql_state("f_State")} AS x_state,
         coalesce({month.format("f_Start")}, {month.format("f_Submit")}, 'unknown') AS x_month
@@ -574,7 +574,7 @@ def pandas_parse(frame: Any, cluster: Cluster, names: list[str], first_line: int
     out["ncpus"] = each(get("NCPUS"), sacct.count).astype(float)
     nnodes = each(get("NNodes"), sacct.count).astype(float).fillna(1.0)
     energy_text = get("ConsumedEnergyRaw")
-    out["energy_raw"] = each(energy_text, sacct.count).astype(float)
+    out["energy_raw"] = each(energy_text, sacct.joules).astype(float)
     out["gpus"] = each(get("AllocTRES"), sacct.gpus).astype(float)
     out["state"] = each(get("State"), sacct.state)
     start, submit = get("Start"), get("Submit")

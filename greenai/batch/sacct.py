@@ -76,6 +76,8 @@ ELAPSED = r"^(?:([0-9]{1,6})-([0-9]{1,2}):|([0-9]{1,7}):)?([0-9]{1,7}):([0-9]{1,
 MEMORY = r"^([0-9]+(?:\.[0-9]+)?)([KMGTP]?)([nc]?)$"
 COUNT = r"^[0-9]{1,12}$"
 _JOB, _ELAPSED, _MEMORY, _COUNT = (re.compile(p) for p in (JOB, ELAPSED, MEMORY, COUNT))
+JOULES = r"^[0-9]{1,20}$"
+_JOULES = re.compile(JOULES)
 _GPU = re.compile(r"(?:^|,)gres/gpu=([0-9]{1,12})(?:,|$)")
 _TYPED_GPU = re.compile(r"(?:^|,)gres/gpu:[^=,]+=([0-9]{1,12})(?=,|$)")
 
@@ -138,9 +140,16 @@ def state(text: str) -> str:
 
 
 def count(text: str) -> int | None:
-    """A whole number field (NCPUS, NNodes, ConsumedEnergyRaw); None for anything else."""
+    """A whole number field (NCPUS, NNodes); None for anything else."""
     text = text.strip()
     return int(text) if _COUNT.match(text) else None
+
+
+def joules(text: str) -> float | None:
+    """ConsumedEnergyRaw: whole joules, up to SLURM's 64-bit NO_VAL (read, then set aside as
+    no reading by MAX_ENERGY_J); None for anything else."""
+    text = text.strip()
+    return float(text) if _JOULES.match(text) else None
 
 
 # ----------------------------------------------------------------------------- SQL
@@ -245,6 +254,12 @@ def sql_gpus(field: str) -> str:
 
 def sql_state(field: str) -> str:
     return f"rtrim(upper(split_part(trim({field}), ' ', 1)), '+')"
+
+
+def sql_joules(field: str) -> str:
+    return (
+        f"CASE WHEN regexp_full_match(trim({field}), '{JOULES}') THEN trim({field})::DOUBLE END"
+    )
 
 
 def sql_count(field: str) -> str:

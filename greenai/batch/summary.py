@@ -222,3 +222,155 @@ def _notices(result: Result, cluster: Cluster, cost_known: bool) -> list[str]:
     if unknown:
         said.append(f"{unknown:,} job(s) without MaxRSS: their unused memory is not counted")
     return said
+
+
+def _b_schema(nullable: bool = False) -> dict[str, Any]:
+    bound = {
+        "type": "object",
+        "required": list(BOUNDS),
+        "properties": {b: {"type": "number"} for b in BOUNDS},
+    }
+    return {"oneOf": [bound, {"type": "null"}]} if nullable else bound
+
+
+# The contract as a JSON Schema (draft 2020-12): what readers of `--format json` may rely on.
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": [
+        "greenai",
+        "cluster",
+        "logs",
+        "jobs",
+        "totals",
+        "waste",
+        "groups",
+        "assumptions",
+        "notices",
+    ],
+    "properties": {
+        "greenai": {
+            "type": "object",
+            "required": ["version", "command"],
+            "properties": {"version": {"type": "string"}, "command": {"const": "batch"}},
+        },
+        "cluster": {
+            "type": "object",
+            "required": ["name", "file"],
+            "properties": {"name": {"type": ["string", "null"]}, "file": {"type": "string"}},
+        },
+        "logs": {"type": "array", "items": {"type": "string"}},
+        "jobs": {
+            "type": "object",
+            "required": [
+                "rows_read",
+                "jobs",
+                "priced",
+                "malformed",
+                "unpriced",
+                "malformed_examples",
+            ],
+            "properties": {
+                **{
+                    k: {"type": "integer", "minimum": 0}
+                    for k in ("rows_read", "jobs", "priced", "malformed", "unpriced")
+                },
+                "malformed_examples": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["file", "line", "reason"],
+                        "properties": {
+                            "file": {"type": "string"},
+                            "line": {"type": "integer"},
+                            "reason": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+        "totals": {
+            "type": "object",
+            "required": [
+                "energy_kwh",
+                "co2e_kg",
+                "electricity_cost_usd",
+                "cpu_hours",
+                "gpu_hours",
+                "measured_energy_kwh",
+                "measured_jobs",
+                "measured_over_estimated",
+            ],
+            "properties": {
+                "energy_kwh": _b_schema(),
+                "co2e_kg": _b_schema(),
+                "electricity_cost_usd": _b_schema(nullable=True),
+                "cpu_hours": {"type": "number"},
+                "gpu_hours": {"type": "number"},
+                "measured_energy_kwh": {"type": ["number", "null"]},
+                "measured_jobs": {"type": "integer"},
+                "measured_over_estimated": {"type": ["number", "null"]},
+            },
+        },
+        "waste": {
+            "type": "object",
+            "required": ["failed", "unused_memory"],
+            "properties": {
+                "failed": {
+                    "type": "object",
+                    "required": ["jobs", "energy_kwh", "co2e_kg", "electricity_cost_usd"],
+                    "properties": {
+                        "jobs": {"type": "integer"},
+                        "energy_kwh": _b_schema(),
+                        "co2e_kg": _b_schema(),
+                        "electricity_cost_usd": _b_schema(nullable=True),
+                    },
+                },
+                "unused_memory": {
+                    "type": "object",
+                    "required": ["gb_hours", "energy_kwh", "co2e_kg"],
+                    "properties": {
+                        "gb_hours": {"type": "number"},
+                        "energy_kwh": _b_schema(),
+                        "co2e_kg": _b_schema(),
+                    },
+                },
+            },
+        },
+        "groups": {
+            "type": "object",
+            "required": list(ALWAYS),
+            "additionalProperties": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": [
+                        "key",
+                        "jobs",
+                        "energy_kwh",
+                        "co2e_kg",
+                        "electricity_cost_usd",
+                        "waste_energy_kwh",
+                    ],
+                    "properties": {
+                        "key": {"type": "string"},
+                        "jobs": {"type": "integer"},
+                        "energy_kwh": _b_schema(),
+                        "co2e_kg": _b_schema(),
+                        "electricity_cost_usd": _b_schema(nullable=True),
+                        "waste_energy_kwh": {"type": "number"},
+                    },
+                },
+            },
+        },
+        "assumptions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["subject", "text", "source"],
+                "properties": {k: {"type": "string"} for k in ("subject", "text", "source")},
+            },
+        },
+        "notices": {"type": "array", "items": {"type": "string"}},
+    },
+}
