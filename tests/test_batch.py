@@ -62,9 +62,7 @@ def _clock(days: int, hours: int, minutes: int, secs: int) -> str:
     return f"{days}-{clock}" if days else clock
 
 
-@given(
-    st.integers(0, 365), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59)
-)
+@given(st.integers(0, 365), st.integers(0, 23), st.integers(0, 59), st.integers(0, 59))
 def test_elapsed_in_every_slurm_form(days, hours, minutes, secs) -> None:
     expected = days * 86400 + hours * 3600 + minutes * 60 + secs
     assert sacct.seconds(_clock(days, hours, minutes, secs)) == expected
@@ -131,7 +129,9 @@ def test_sql_reads_memory_as_python_does(con, texts) -> None:
 _TRES = st.lists(
     st.one_of(
         st.builds(lambda n: f"gres/gpu={n}", st.integers(0, 64)),
-        st.builds(lambda t, n: f"gres/gpu:{t}={n}", st.sampled_from(["a100", "h100"]), st.integers(0, 64)),
+        st.builds(
+            lambda t, n: f"gres/gpu:{t}={n}", st.sampled_from(["a100", "h100"]), st.integers(0, 64)
+        ),
         st.sampled_from(["cpu=4", "mem=16G", "node=1", "billing=8", "gres/gpumem=40G"]),
     ),
     max_size=5,
@@ -239,7 +239,9 @@ def test_the_fixture_priced_by_hand(summaries_by_engine) -> None:
     # the GPUs' defaulted range: 0.15 x TDP at the low end (resolve.UTILIZATION_LOW)
     low = energy - PUE * (2 * 24 + 1 * 4) * A100 * 0.85 / 1000
     assert found["totals"]["energy_kwh"]["low"] == pytest.approx(low)
-    assert found["totals"]["cpu_hours"] == pytest.approx(32 * 2 + 8 * 24 + 4 * 0.5 + 4 + 16 * 4 + 4 * 4)
+    assert found["totals"]["cpu_hours"] == pytest.approx(
+        32 * 2 + 8 * 24 + 4 * 0.5 + 4 + 16 * 4 + 4 * 4
+    )
     assert found["totals"]["gpu_hours"] == pytest.approx(2 * 24 + 1 * 4)
     failed = found["waste"]["failed"]
     assert failed["jobs"] == 3  # FAILED 1002, CANCELLED 1003_1, TIMEOUT 1004 (once)
@@ -395,9 +397,7 @@ def test_a_bad_row_is_counted_with_its_line(tmp_path, site, row, reason) -> None
 
 def test_an_unknown_device_in_the_cluster_file_names_file_line_and_key(tmp_path, data) -> None:
     path = tmp_path / "c.yaml"
-    path.write_text(
-        "region: gb\npartitions:\n  gpu:\n    cpu: AMD EPYC 7763\n    gpu: A1000 SXM\n"
-    )
+    path.write_text("region: gb\npartitions:\n  gpu:\n    cpu: AMD EPYC 7763\n    gpu: A1000 SXM\n")
     with pytest.raises(InputError) as caught:
         cluster.load(path, data)
     error = caught.value
@@ -413,10 +413,16 @@ def test_an_unknown_device_in_the_cluster_file_names_file_line_and_key(tmp_path,
         ("region: gb\npue: 0.8\npartitions:\n  c:\n    cpu_power: 4 W\n", "pue", "1 or more"),
         ("partitions:\n  c:\n    cpu_power: 4 W\n", "region", "missing key 'region'"),
         ("region: gb\npartitions:\n  c:\n    cpu_power: -4 W\n", "partitions.c.cpu_power", ""),
-        ("cluster_name: x\nPUE: 1.2\nCI: 100\npartitions:\n  p:\n    type: TPU\n    TDP: 5\n",
-         "partitions.p.type", "CPU or GPU"),
-        ("cluster_name: x\nPUE: 1.2\nCI: 100\npartitions:\n  p:\n    type: GPU\n    TDP: 300\n",
-         "partitions.p", "TDP_CPU"),
+        (
+            "cluster_name: x\nPUE: 1.2\nCI: 100\npartitions:\n  p:\n    type: TPU\n    TDP: 5\n",
+            "partitions.p.type",
+            "CPU or GPU",
+        ),
+        (
+            "cluster_name: x\nPUE: 1.2\nCI: 100\npartitions:\n  p:\n    type: GPU\n    TDP: 300\n",
+            "partitions.p",
+            "TDP_CPU",
+        ),
     ],
 )
 def test_a_bad_cluster_file_is_refused_by_key(tmp_path, data, text, key, says) -> None:
@@ -432,8 +438,12 @@ def test_steps_without_their_job_and_sentinel_energy(tmp_path, site) -> None:
     tail = "|2026-01-01T00:00:00|2026-01-01T00:00:00|2026-01-01T01:00:00|n1|"
     log.write_text(
         HEADER
-        + "5.batch||||COMPLETED|01:00:00|00:10:00|4|1||1G|cpu=4" + tail + "\n"
-        + "6|u|a|cpu|COMPLETED|01:00:00|04:00:00|4|1|4G||cpu=4" + tail + "18446744073709551614\n"
+        + "5.batch||||COMPLETED|01:00:00|00:10:00|4|1||1G|cpu=4"
+        + tail
+        + "\n"
+        + "6|u|a|cpu|COMPLETED|01:00:00|04:00:00|4|1|4G||cpu=4"
+        + tail
+        + "18446744073709551614\n"
     )
     for run in (engine.duckdb_run, engine.pandas_run):
         result = run([log], site)
@@ -463,8 +473,11 @@ def test_profiles_keep_the_calculators_ranges(site) -> None:
     energy = figures["energy_kwh"]
     # unknown utilization: TDP x 1.0 with the 0.15 x TDP low end, as `estimate` defaults it
     assert energy[0] == pytest.approx(
-        [PUE * (8 * PER_CORE + A100) / 1000, PUE * 0.15 * (8 * PER_CORE + A100) / 1000,
-         PUE * (8 * PER_CORE + A100) / 1000]
+        [
+            PUE * (8 * PER_CORE + A100) / 1000,
+            PUE * 0.15 * (8 * PER_CORE + A100) / 1000,
+            PUE * (8 * PER_CORE + A100) / 1000,
+        ]
     )
     assert energy[1] == pytest.approx([PUE * 4 * PER_CORE * 0.5 / 1000] * 3)
     assert np.isnan(energy[2]).all() and not figures["known"][2]
