@@ -147,18 +147,20 @@ def batch(
             raise OutputError(f"{place}: cannot write: it is an input of this command")
     notices: list[str] = []
     chosen = engine
-    if engine is Engine.duckdb and not _has("duckdb"):
+    if engine is Engine.duckdb and not (_has("duckdb") and _has("pyarrow")):
         if any(kind != "sacct" for kind in kinds.values()):
             raise MissingExtraError("job tables need DuckDB: pip install 'greenai-cost[batch]'")
         chosen = Engine.pandas
         notices.append(
-            "DuckDB is not installed (pip install 'greenai-cost[batch]'): priced with pandas, "
+            "DuckDB or pyarrow is not installed (pip install 'greenai-cost[batch]'): priced with pandas, "
             "in memory; fine for small logs"
         )
     if engine is Engine.dask and not _has("dask"):
         raise MissingExtraError("--engine dask needs Dask: pip install 'greenai-cost[dask]'")
     if output_jobs is not None and chosen is Engine.dask:
         raise InputError("--output-jobs is not available with --engine dask", key="--output-jobs")
+    if output_jobs is not None and not _has("pyarrow"):
+        raise MissingExtraError("--output-jobs needs pyarrow: pip install 'greenai-cost[batch]'")
     writer = None
     if output_jobs is not None:
         from greenai.batch.jobs import JobsWriter
