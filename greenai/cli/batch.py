@@ -152,8 +152,8 @@ def batch(
             raise MissingExtraError("job tables need DuckDB: pip install 'greenai-cost[batch]'")
         chosen = Engine.pandas
         notices.append(
-            "DuckDB or pyarrow is not installed (pip install 'greenai-cost[batch]'): priced with pandas, "
-            "in memory; fine for small logs"
+            "DuckDB or pyarrow is not installed (pip install 'greenai-cost[batch]'): priced "
+            "with pandas, in memory; fine for small logs"
         )
     if engine is Engine.dask and not _has("dask"):
         raise MissingExtraError("--engine dask needs Dask: pip install 'greenai-cost[dask]'")
