@@ -481,3 +481,11 @@ def test_profiles_keep_the_calculators_ranges(site) -> None:
     )
     assert energy[1] == pytest.approx([PUE * 4 * PER_CORE * 0.5 / 1000] * 3)
     assert np.isnan(energy[2]).all() and not figures["known"][2]
+
+
+def test_progress_counts_every_job_row(site) -> None:
+    seen: list[int] = []
+    for run in (engine.duckdb_run, engine.pandas_run):
+        seen.clear()
+        run([LOG], site, seen.append)
+        assert sum(seen) == 8  # 7 jobs, the heterogeneous one as its two components

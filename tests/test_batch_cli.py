@@ -167,3 +167,16 @@ def test_batch_is_listed_in_help(cli) -> None:
 
     assert ("batch", "batch", "Price a cluster's job log (SLURM sacct).") in COMMANDS
     assert "Price a cluster's job log" in cli("--help").out
+
+
+def test_without_duckdb_the_pandas_path_says_so(cli, monkeypatch) -> None:
+    import greenai.cli.batch as command
+
+    monkeypatch.setattr(command, "_has", lambda module: module not in ("duckdb", "pyarrow"))
+    result = cli("batch", LOG, "--cluster", CLUSTER, "-f", "json")
+    assert result.code == 0, result.err
+    found = json.loads(result.out)
+    assert found["notices"][0].startswith("DuckDB or pyarrow is not installed")
+    assert found["jobs"]["priced"] == 6
+    refused = cli("batch", LOG, "--cluster", CLUSTER, "--output-jobs", "jobs.parquet")
+    assert refused.code == 2 and "--output-jobs needs pyarrow" in refused.err
