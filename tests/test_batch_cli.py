@@ -180,3 +180,29 @@ def test_without_duckdb_the_pandas_path_says_so(cli, monkeypatch) -> None:
     assert found["jobs"]["priced"] == 6
     refused = cli("batch", LOG, "--cluster", CLUSTER, "--output-jobs", "jobs.parquet")
     assert refused.code == 2 and "--output-jobs needs pyarrow" in refused.err
+
+
+def test_a_pipe_is_refused_with_a_hint(cli, tmp_path) -> None:
+    import os
+
+    fifo = tmp_path / "log.fifo"
+    os.mkfifo(fifo)
+    result = cli("batch", fifo, "--cluster", CLUSTER)
+    assert result.code == 2
+    assert "not a regular file; save the log first" in result.err
+
+
+def test_a_broken_parquet_and_a_bad_table_row(cli, tmp_path) -> None:
+    broken = tmp_path / "jobs.parquet"
+    broken.write_text("not parquet")
+    result = cli("batch", broken)
+    assert result.code == 2
+    assert f"{broken}: cannot read the log:" in result.err
+    table = tmp_path / "jobs.csv"
+    table.write_text("hardware,count,hours,region\nH100,8,x,fr\nH100,8,-1,fr\nH100,1,2,fr\n")
+    found = json.loads(cli("batch", table, "-f", "json").out)
+    assert (found["jobs"]["rows_read"], found["jobs"]["malformed"], found["jobs"]["priced"]) == (
+        3,
+        2,
+        1,
+    )

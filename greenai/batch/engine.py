@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +57,7 @@ class Result:
 def kind_of(path: Path) -> str:
     """'parquet', 'table' (CSV of experiment keys) or 'sacct', from the name and first line."""
     if path.suffix.lower() in (".parquet", ".pq"):
+        _regular(path)
         return "parquet"
     first = _first_line(path)
     names = [n.strip().lower() for n in re.split(r"[,|\t;]", first)]
@@ -65,10 +66,30 @@ def kind_of(path: Path) -> str:
     return "sacct"
 
 
-def _first_line(path: Path) -> str:
-    from greenai.files import read_limited  # noqa: F401  (the same refusal of odd files)
+def _regular(path: Path) -> None:
+    """InputError unless `path` is a regular file: DuckDB reads a log after its header was
+    read, and a pipe cannot be read twice."""
+    import os
+    import stat
 
     where = str(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise InputError("no such file", where=where) from None
+    except OSError as error:
+        raise InputError(f"cannot read: {error.strerror}", where=where) from None
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, expected a job log", where=where)
+    if not stat.S_ISREG(mode):  # a pipe cannot be read twice (the header, then DuckDB)
+        raise InputError(
+            "not a regular file; save the log first (sacct ... > jobs.txt)", where=where
+        )
+
+
+def _first_line(path: Path) -> str:
+    where = str(path)
+    _regular(path)
     try:
         with open(path, "rb") as stream:
             data = stream.readline(1 << 16)
@@ -214,7 +235,22 @@ def _waste_sql(state: str, hours: str) -> str:
 def duckdb_run(
     logs: list[Path], cluster: Cluster, progress: Progress | None = None, jobs_out: Any = None
 ) -> Result:
-    """Every log through DuckDB; `jobs_out(table)` gets each priced batch (per-job rows)."""
+    """Every log through DuckDB; `jobs_out(columns, jobs, profiles)` gets each priced batch
+    (per-job rows). What DuckDB cannot read (not Parquet, a broken CSV) is an InputError naming
+    the log(s), never a traceback."""
+    import duckdb
+
+    try:
+        return _duckdb_run(logs, cluster, progress, jobs_out)
+    except duckdb.Error as error:
+        said = str(error).splitlines()[0] if str(error) else type(error).__name__
+        where = ", ".join(str(p) for p in logs)
+        raise InputError(f"cannot read the log: {said}", where=where) from None
+
+
+def _duckdb_run(
+    logs: list[Path], cluster: Cluster, progress: Progress | None, jobs_out: Any
+) -> Result:
     import duckdb
 
     con = duckdb.connect()
@@ -448,17 +484,16 @@ def _table_sql(
         for c in ("user", "account", "state")
     )
     month = col("month", "'unknown'")
-    count = col("count", "1")
-    util = col("utilization", "NULL::DOUBLE")
-    memory = col("memory", "NULL::DOUBLE")
+    count = f"try_cast({col('count', '1')} AS DOUBLE)"
+    util = f"try_cast({col('utilization', 'NULL')} AS DOUBLE)"
+    memory = f"try_cast({col('memory', 'NULL')} AS DOUBLE)"
     state = f"upper(coalesce({col('state', 'NULL')}::VARCHAR, ''))"
-    hours = f"{col('hours', 'NULL')}::DOUBLE"
+    hours = f"try_cast({col('hours', 'NULL')} AS DOUBLE)"
     rows = con.execute(f"SELECT count(*) FROM {reader} t").fetchall()[0][0]
     result.rows_read += int(rows)
     bad = con.execute(
-        f"SELECT count(*) FROM {reader} t WHERE NOT ({hours} >= 0 AND {hours} <= 8784 "
-        f"AND {count}::DOUBLE >= 0 AND {count}::DOUBLE <= {sacct.MAX_GPUS})"
-        f" OR {hours} IS NULL"
+        f"SELECT count(*) FROM {reader} t WHERE NOT coalesce({hours} >= 0 AND {hours} <= 8784 "
+        f"AND {count} >= 0 AND {count} <= {sacct.MAX_GPUS}, false)"
     ).fetchall()[0][0]
     result.malformed += int(bad)
     job = col("job", "NULL")
@@ -467,18 +502,18 @@ def _table_sql(
         coalesce({col("partition", "''")}::VARCHAR,
             {col("hardware", "''")}::VARCHAR) AS partition,
         coalesce({month}::VARCHAR, 'unknown') AS month,
-        CASE WHEN pr.gpu THEN 0 ELSE {count}::DOUBLE END AS cpus,
-        {util}::DOUBLE AS util,
-        CASE WHEN pr.gpu THEN {count}::DOUBLE ELSE 0 END AS gpus,
-        {memory}::DOUBLE AS mem_gb, NULL::DOUBLE AS rss_gb, {hours} AS hours,
+        CASE WHEN pr.gpu THEN 0 ELSE {count} END AS cpus,
+        {util} AS util,
+        CASE WHEN pr.gpu THEN {count} ELSE 0 END AS gpus,
+        {memory} AS mem_gb, NULL::DOUBLE AS rss_gb, {hours} AS hours,
         NULL::DOUBLE AS energy_j, 1.0::DOUBLE AS weight, {_waste_sql(state, hours)} AS failed,
         pr.pidx AS pidx_given
         FROM {reader} t JOIN (SELECT *, pidx IN ({gpus}) AS gpu
             FROM profiles_{n}) pr
           ON pr.hardware = {col("hardware", "NULL")}::VARCHAR
          AND pr.region = coalesce({region}::VARCHAR, '')
-        WHERE {hours} >= 0 AND {hours} <= 8784 AND {count}::DOUBLE >= 0
-          AND {count}::DOUBLE <= {sacct.MAX_GPUS}"""
+        WHERE {hours} >= 0 AND {hours} <= 8784 AND {count} >= 0
+          AND {count} <= {sacct.MAX_GPUS}"""
 
 
 def _gpu_profiles(result: Result, profiles: Profiles) -> list[int]:
@@ -871,7 +906,3 @@ def dask_run(
         if client is not None:
             client.close()
     return result
-
-
-def iterate(items: Any) -> Iterator[Any]:
-    yield from items

@@ -257,9 +257,7 @@ def sql_state(field: str) -> str:
 
 
 def sql_joules(field: str) -> str:
-    return (
-        f"CASE WHEN regexp_full_match(trim({field}), '{JOULES}') THEN trim({field})::DOUBLE END"
-    )
+    return f"CASE WHEN regexp_full_match(trim({field}), '{JOULES}') THEN trim({field})::DOUBLE END"
 
 
 def sql_count(field: str) -> str:
