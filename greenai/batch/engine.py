@@ -157,9 +157,16 @@ def _field(names: list[str], name: str) -> str:
     return f"trim(f[{names.index(name) + 1}])" if name in names else "NULL::VARCHAR"
 
 
-def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
-    """SELECT of every raw row: line, parsed fields, and why it is malformed (NULL: fine)."""
+def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> tuple[str, str]:
+    """The log's lines (a FROM item), and the SELECT over table `raw` (line, l) of every row:
+    parsed fields and why it is malformed (NULL: fine). The lines are numbered into `raw`
+    first: a window over the whole log runs on one thread, the parsing after it on all."""
     f = {name: _field(names, name) for name in sacct.FIELDS}
+    # a step contributes its MaxRSS; its other fields are the job line's business (SLURM's job
+    # line holds the allocation's Elapsed, its steps' summed TotalCPU and energy): not read
+    step = f"split_part({f['JobID']}, '.', 2)"
+    for name in sacct.JOB_LINE_FIELDS:
+        f[name] = f"CASE WHEN {step} = '' THEN {f[name]} END"
     rss_unit = cluster.default_unit_rss
     source = (
         f"read_csv({_quote(str(path))}, columns={{'l': 'VARCHAR'}}, delim=chr(0), "
@@ -176,10 +183,12 @@ def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
         {sacct.sql_count("f_NCPUS")} AS x_ncpus,
         coalesce({sacct.sql_count("f_NNodes")}, 1) AS x_nnodes,
         {sacct.sql_joules("f_ConsumedEnergyRaw")} AS x_energy_raw,
-        {sacct.sql_gpus("coalesce(f_AllocTRES, '')")} AS x_gpus,
+        CASE WHEN f_AllocTRES IS NULL THEN 0 ELSE {sacct.sql_gpus("f_AllocTRES")} END AS x_gpus,
         {sacct.sql_state("f_State")} AS x_state,
-        coalesce({month.format("f_Start")}, {month.format("f_Submit")}, 'unknown') AS x_month
-        FROM (SELECT line, len(f) AS nf, {selected} FROM raw))"""
+        CASE WHEN f_Start IS NOT NULL OR f_Submit IS NOT NULL THEN coalesce(
+            {month.format("f_Start")}, {month.format("f_Submit")}, 'unknown') END AS x_month
+        FROM (SELECT line, len(f) AS nf, {selected}
+              FROM (SELECT line, string_split(l, '|') AS f FROM raw)))"""
     layered = sacct.select_layers(
         parsed,
         [
@@ -189,17 +198,17 @@ def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
             sacct.sql_memory_gb("f_ReqMem", "x_ncpus", "x_nnodes", "x_reqmem", "M"),
         ],
     )
-    return f"""
-    WITH raw AS (SELECT row_number() OVER () + 1 AS line, string_split(l, '|') AS f
-                 FROM {source})
+    return (
+        source,
+        f"""
     SELECT line, f_JobID, f_User, f_Account, f_Partition, x_job, x_step, x_ncpus, x_nnodes,
         x_energy_raw, x_gpus, x_state, x_month, x_elapsed, x_cpu, x_rss, x_reqmem, CASE
         WHEN nf <> {len(names)} THEN 'expected {len(names)} fields separated by |, found '
             || nf::VARCHAR
         WHEN x_job = '' THEN 'JobID ' || left(coalesce(f_JobID, ''), 40) || ': not a SLURM job id'
-        WHEN x_elapsed IS NULL THEN 'Elapsed ' || left(coalesce(f_Elapsed, ''), 40)
+        WHEN x_step = '' AND x_elapsed IS NULL THEN 'Elapsed ' || left(coalesce(f_Elapsed, ''), 40)
             || ': expected [D-]HH:MM:SS or MM:SS, under 366 days'
-        WHEN x_ncpus IS NULL OR x_ncpus > {sacct.MAX_CPUS} THEN 'NCPUS '
+        WHEN x_step = '' AND (x_ncpus IS NULL OR x_ncpus > {sacct.MAX_CPUS}) THEN 'NCPUS '
             || left(coalesce(f_NCPUS, ''), 40)
             || ': expected a whole number up to {sacct.MAX_CPUS:,}'
         WHEN x_nnodes > {sacct.MAX_NODES} THEN 'NNodes ' || f_NNodes
@@ -215,7 +224,8 @@ def _sacct_sql(path: Path, names: list[str], cluster: Cluster) -> str:
             THEN 'ConsumedEnergyRaw ' || left(f_ConsumedEnergyRaw, 40)
             || ': expected a whole number of joules'
         END AS reason
-    FROM {layered}"""
+    FROM {layered}""",
+    )
 
 
 def _rss_hint(unit: str | None) -> str:
@@ -265,7 +275,13 @@ def _duckdb_run(
         kind = kind_of(path)
         if kind == "sacct":
             names = sacct_header(path)
-            con.execute(f"CREATE TEMP TABLE parsed_{n} AS {_sacct_sql(path, names, cluster)}")
+            source, parse = _sacct_sql(path, names, cluster)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE raw AS SELECT row_number() OVER () + 1 AS line, l "
+                f"FROM {source}"
+            )
+            con.execute(f"CREATE TEMP TABLE parsed_{n} AS {parse}")
+            con.execute("DROP TABLE raw")
             _malformed(con, f"parsed_{n}", str(path), result)
             con.execute(f"""CREATE TEMP TABLE jobs_{n} AS SELECT x_job AS job,
                 bool_or(x_step = '') AS has_alloc,
@@ -603,6 +619,12 @@ def pandas_parse(frame: Any, cluster: Cluster, names: list[str], first_line: int
     parts = each(jobid, sacct.job_and_step)
     out["job"] = parts.map(lambda p: p[0] if p else "")
     out["step"] = parts.map(lambda p: p[1] if p else "")
+    # a step gives its MaxRSS; its other fields are not read (the rule of the SQL)
+    steps = (out["step"] != "").to_numpy() | (jobid.str.contains(".", regex=False)).to_numpy()
+    if steps.any():
+        frame = frame.copy()
+        shown = [n for n in sacct.JOB_LINE_FIELDS if n in frame.columns]
+        frame.loc[steps, shown] = ""
     out["elapsed"] = each(get("Elapsed"), sacct.seconds).astype(float)
     total_cpu = get("TotalCPU")
     out["cpu"] = each(total_cpu, sacct.seconds).astype(float)
@@ -666,11 +688,13 @@ def _reason(
     energy: str,
     unit: str | None,
 ) -> str | None:
-    """The first rule a row breaks, worded as the SQL words it."""
+    """The first rule a row breaks, worded as the SQL words it (a step: its MaxRSS only)."""
     if nf != expected:
         return f"expected {expected} fields separated by |, found {nf}"
     if not row.job:
         return f"JobID {jobid[:40]}: not a SLURM job id"
+    if row.step:
+        return f"MaxRSS {rss[:40]}{_rss_hint(unit)}" if rss and math.isnan(row.rss) else None
     if math.isnan(row.elapsed):
         return f"Elapsed {elapsed[:40]}: expected [D-]HH:MM:SS or MM:SS, under 366 days"
     if math.isnan(row.ncpus) or row.ncpus > sacct.MAX_CPUS:

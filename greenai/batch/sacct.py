@@ -22,7 +22,8 @@ The forms, as SLURM writes them (slurm/src/common/parse_time.c secs2time_str, sa
   and then the untyped total is the count.
 - State: the first word (`CANCELLED by 123` is CANCELLED).
 - JobID: `123`, array task `123_4` (its own job), pending array `123_[5-9]`, heterogeneous
-  component `123+0`, step `123.batch`, `123.extern`, `123.0` (folded into its job).
+  component `123+0`, step `123.batch`, `123.extern`, `123.0` (folded into its job: a step
+  gives its MaxRSS, and the job line everything else, JOB_LINE_FIELDS).
 """
 
 from __future__ import annotations
@@ -48,6 +49,24 @@ OPTIONAL = (
     "ConsumedEnergyRaw",
 )
 FIELDS = REQUIRED + OPTIONAL
+# what a job line gives; a step line (123.batch) gives its MaxRSS and is otherwise not read
+JOB_LINE_FIELDS = (
+    "Partition",
+    "State",
+    "Elapsed",
+    "NCPUS",
+    "User",
+    "Account",
+    "TotalCPU",
+    "NNodes",
+    "ReqMem",
+    "AllocTRES",
+    "Submit",
+    "Start",
+    "End",
+    "NodeList",
+    "ConsumedEnergyRaw",
+)
 FORMAT = (
     "JobID,User,Account,Partition,State,Elapsed,TotalCPU,NCPUS,NNodes,ReqMem,MaxRSS,AllocTRES,"
     "Submit,Start,End,NodeList,ConsumedEnergyRaw"
@@ -162,40 +181,35 @@ Layers = list[list[str]]
 
 
 def sql_seconds(field: str, name: str) -> Layers:
-    """`seconds` in DuckDB SQL, as column `name` (NULL where `seconds` gives None)."""
+    """`seconds` in DuckDB SQL, as column `name` (NULL where `seconds` gives None). Once the
+    form is checked, `D-HH:MM:SS` splits on '-' and ':' into 4 parts, `HH:MM:SS` into 3,
+    `MM:SS` into 2; the fraction is what follows the '.'."""
     p = f"_{name}"
     return [
         [
             f"regexp_full_match({field}, '{ELAPSED}') AS {p}_ok",
-            f"split_part({field}, '.', 1) AS {p}_clock",
+            f"string_split(replace(split_part({field}, '.', 1), '-', ':'), ':') AS {p}_parts",
             f"split_part({field}, '.', 2) AS {p}_frac",
         ],
         [
-            f"contains({p}_clock, '-') AS {p}_dashed",
-            f"CASE WHEN contains({p}_clock, '-') THEN split_part({p}_clock, '-', 1) ELSE '0' END"
-            f" AS {p}_days",
-            f"string_split(CASE WHEN contains({p}_clock, '-') THEN split_part({p}_clock, '-', 2)"
-            f" ELSE {p}_clock END, ':') AS {p}_parts",
-        ],
-        [
-            f"try_cast({p}_days AS DOUBLE) AS {p}_d",
-            f"try_cast(CASE WHEN len({p}_parts) = 3 THEN {p}_parts[1] ELSE '0' END AS DOUBLE)"
-            f" AS {p}_h",
-            f"try_cast({p}_parts[-2] AS DOUBLE) AS {p}_m",
+            f"len({p}_parts) AS {p}_n",
             f"try_cast({p}_parts[-1] AS DOUBLE) AS {p}_s",
+            f"try_cast({p}_parts[-2] AS DOUBLE) AS {p}_m",
+            f"coalesce(try_cast({p}_parts[-3] AS DOUBLE), 0) AS {p}_h",
+            f"coalesce(try_cast({p}_parts[-4] AS DOUBLE), 0) AS {p}_d",
             f"CASE WHEN {p}_frac = '' THEN 0 ELSE try_cast('0.' || {p}_frac AS DOUBLE) END"
             f" AS {p}_f",
-            f"len({p}_parts) AS {p}_n",
+        ],
+        [
+            f"{p}_d * 86400 + {p}_h * 3600 + {p}_m * 60 + {p}_s + {p}_f AS {p}_total",
         ],
         [
             f"""CASE
-            WHEN NOT {p}_ok THEN NULL
-            WHEN {p}_s >= 60 THEN NULL
-            WHEN {p}_dashed AND ({p}_h >= 24 OR {p}_m >= 60) THEN NULL
+            WHEN NOT {p}_ok OR {p}_s >= 60 THEN NULL
+            WHEN {p}_n = 4 AND ({p}_h >= 24 OR {p}_m >= 60) THEN NULL
             WHEN {p}_n = 3 AND {p}_m >= 60 THEN NULL
-            WHEN {p}_d * 86400 + {p}_h * 3600 + {p}_m * 60 + {p}_s + {p}_f > {MAX_SECONDS}
-                THEN NULL
-            ELSE {p}_d * 86400 + {p}_h * 3600 + {p}_m * 60 + {p}_s + {p}_f END AS {name}"""
+            WHEN {p}_total > {MAX_SECONDS} THEN NULL
+            ELSE {p}_total END AS {name}"""
         ],
     ]
 

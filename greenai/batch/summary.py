@@ -155,11 +155,12 @@ def _method(cluster: Cluster, result: Result) -> list[Note]:
         ),
         Note(
             "steps",
-            "steps (123.batch, 123.extern, 123.0) fold into their job: Elapsed, TotalCPU and "
-            "ConsumedEnergyRaw are the job line's or the largest step's (the job line holds "
-            "its steps' sum); MaxRSS is the largest step's; NCPUS, ReqMem, AllocTRES, State, "
-            "Partition come from the job line. Array tasks (123_4) are jobs of their own; a "
-            "heterogeneous job (123+0, 123+1) counts once, each component priced",
+            "steps (123.batch, 123.extern, 123.0) fold into their job: the job line gives "
+            "Elapsed, TotalCPU (SLURM sums the steps' CPU time into it), ConsumedEnergyRaw, "
+            "NCPUS, NNodes, ReqMem, AllocTRES, State, Partition, User, Account and the month; "
+            "the steps give MaxRSS (the largest) and are otherwise not read. Array tasks "
+            "(123_4) are jobs of their own; a heterogeneous job (123+0, 123+1) counts once, "
+            "each component priced",
             "sacct(1); GA4HPC folds steps by the same JobID prefix",
         ),
         Note(
