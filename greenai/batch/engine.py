@@ -270,7 +270,8 @@ def _duckdb_run(
     con.execute("CREATE TEMP TABLE partitions (name VARCHAR, pidx BIGINT)")
     for i, name in enumerate(profiles.names):
         con.execute("INSERT INTO partitions VALUES (?, ?)", [name, i])
-    pieces = []
+    pieces: list[str] = []
+    labels: list[str] = []  # the group labels of each log, read without pricing columns
     for n, path in enumerate(logs):
         kind = kind_of(path)
         if kind == "sacct":
@@ -310,13 +311,17 @@ def _duckdb_run(
                 reqmem AS mem_gb, rss AS rss_gb, elapsed / 3600.0 AS hours,
                 CASE WHEN energy_raw <= {big} THEN energy_raw::DOUBLE END AS energy_j,
                 weight::DOUBLE AS weight, {_waste_sql("state", "elapsed")} AS failed,
-                NULL::BIGINT AS pidx_given
-                FROM jobs_{n} WHERE has_alloc""")
+                coalesce(p.pidx, -1) AS pidx_given
+                FROM jobs_{n} LEFT JOIN partitions p ON p.name = jobs_{n}.partition
+                WHERE has_alloc""")
+            labels.append(f"SELECT {', '.join(DIMENSIONS)} FROM jobs_{n} WHERE has_alloc")
             result.rows_read += int(
                 con.execute(f"SELECT count(*) FROM parsed_{n}").fetchall()[0][0]
             )
         else:
-            pieces.append(_table_sql(con, path, kind, cluster, profiles, result, n))
+            piece, named = _table_sql(con, path, kind, cluster, profiles, result, n)
+            pieces.append(piece)
+            labels.append(named)
     union = " UNION ALL BY NAME ".join(f"({p})" for p in pieces)
     con.execute(f"CREATE TEMP VIEW jobs AS {union}")
     profiles = result_profiles(profiles, result)
@@ -327,7 +332,8 @@ def _duckdb_run(
     con.execute(
         f"CREATE TEMP TABLE labels AS SELECT {', '.join(DIMENSIONS)}, {flags} "
         f"FROM (SELECT {', '.join(f'coalesce({d}, {_quote(chr(0))}) AS {d}' for d in DIMENSIONS)}"
-        f" FROM jobs) GROUP BY GROUPING SETS ({sets})"
+        f" FROM ({' UNION ALL BY NAME '.join(f'({x})' for x in labels)}))"
+        f" GROUP BY GROUPING SETS ({sets})"
     )
     codes = {}
     for dim in DIMENSIONS:
@@ -342,10 +348,10 @@ def _duckdb_run(
         f"JOIN d_{d} ON d_{d}.raw = coalesce(j.{d}, {_quote(chr(0))})" for d in DIMENSIONS
     )
     coded = ", ".join(f"d_{d}.code AS {d}_code" for d in DIMENSIONS)
-    query = f"""SELECT coalesce(j.pidx_given, p.pidx, -1) AS pidx, j.cpus, j.util, j.gpus,
+    query = f"""SELECT j.pidx_given AS pidx, j.cpus, j.util, j.gpus,
         j.mem_gb, j.rss_gb, j.hours, j.energy_j, j.weight, j.failed, {coded}
         {", j.job, j.user, j.account, j.partition, j.state, j.month" if jobs_out else ""}
-        FROM jobs j LEFT JOIN partitions p ON p.name = j.partition {joins}"""
+        FROM jobs j {joins}"""
     # the order of jobs does not matter from here on (line numbers were taken above); without
     # it DuckDB streams without holding rows back, and memory stays at a few batches
     con.execute("SET preserve_insertion_order = false")
@@ -455,9 +461,9 @@ def _table_sql(
     profiles: Profiles,
     result: Result,
     n: int,
-) -> str:
+) -> tuple[str, str]:
     """A CSV or Parquet of experiment keys: the distinct (hardware, region) pairs resolved once
-    through the tables, joined back as a profile index."""
+    through the tables, joined back as a profile index; and the SELECT of its group labels."""
     reader = (
         f"read_parquet({_quote(str(path))})"
         if kind == "parquet"
@@ -514,9 +520,14 @@ def _table_sql(
     result.malformed += int(bad)
     job = col("job", "NULL")
     gpus = ",".join(str(i) for i in _gpu_profiles(result, profiles)) or "-1"
-    return f"""SELECT coalesce({job}::VARCHAR, '') AS job, {labels},
-        coalesce({col("partition", "''")}::VARCHAR,
-            {col("hardware", "''")}::VARCHAR) AS partition,
+    partition = f"coalesce({col('partition', 'NULL')}::VARCHAR, {col('hardware', 'NULL')}::VARCHAR)"
+    named = (
+        f"SELECT {labels}, {partition} AS partition, "
+        f"coalesce({month}::VARCHAR, 'unknown') AS month FROM {reader} t"
+    )
+    return (
+        f"""SELECT coalesce({job}::VARCHAR, '') AS job, {labels},
+        {partition} AS partition,
         coalesce({month}::VARCHAR, 'unknown') AS month,
         CASE WHEN pr.gpu THEN 0 ELSE {count} END AS cpus,
         {util} AS util,
@@ -529,7 +540,9 @@ def _table_sql(
           ON pr.hardware = {col("hardware", "NULL")}::VARCHAR
          AND pr.region = coalesce({region}::VARCHAR, '')
         WHERE {hours} >= 0 AND {hours} <= 8784 AND {count} >= 0
-          AND {count} <= {sacct.MAX_GPUS}"""
+          AND {count} <= {sacct.MAX_GPUS}""",
+        named,
+    )
 
 
 def _gpu_profiles(result: Result, profiles: Profiles) -> list[int]:
