@@ -89,7 +89,8 @@ def test_the_listed_commands_are_the_built_ones(capsys, monkeypatch) -> None:
 
     listed = shown()
     built = dict(group.commands.items())  # reading a command builds it
-    assert [type(command).__name__ for command in built.values()] == ["TyperCommand"] * len(COMMANDS)
+    kinds = [type(command).__name__ for command in built.values()]
+    assert kinds == ["TyperCommand"] * len(COMMANDS)
     assert list(built) == [name for name, _, _ in COMMANDS]
     for name, _, summary in COMMANDS:
         assert built[name].short_help == summary and built[name].help, name
