@@ -113,6 +113,11 @@ class Cluster:
     kind: str = "greenai"  # or "GA4HPC"
 
 
+def none() -> Cluster:
+    """No cluster file: job tables that carry their own region on each row."""
+    return Cluster(None, "", {}, DEFAULT_PUE, math.nan, math.nan, MEMORY_W_PER_GB, None, [])
+
+
 def load(path: Path, tables: Tables) -> Cluster:
     """The cluster file at `path`, in greenai's format or GA4HPC's; InputError naming the file,
     line and key for anything it cannot use."""

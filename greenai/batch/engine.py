@@ -49,6 +49,9 @@ class Result:
     notices: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     orphan_steps: int = 0
+    # profiles of job tables' (hardware, region) pairs, after the cluster's partitions:
+    # (name, cpu W, gpu W, memory W/GB, PUE, intensity, price, is_gpu)
+    extra_profiles: list[tuple] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------- the header
@@ -425,7 +428,7 @@ def _merge(
 
 def result_profiles(profiles: Profiles, result: Result) -> Profiles:
     """The partition profiles, with those of table logs (hardware x region) after them."""
-    extra = getattr(result, "_extra_profiles", None)
+    extra = result.extra_profiles
     if not extra:
         return profiles
     return Profiles(
@@ -488,10 +491,7 @@ def _table_sql(
         f"SELECT DISTINCT {col('hardware', 'NULL')}::VARCHAR, coalesce({region}::VARCHAR, '') "
         f"FROM {reader} t"
     ).fetchall()
-    extra = getattr(result, "_extra_profiles", None)
-    if extra is None:
-        extra = []
-        result._extra_profiles = extra  # type: ignore[attr-defined]
+    extra = result.extra_profiles
     con.execute(f"CREATE TEMP TABLE profiles_{n} (hardware VARCHAR, region VARCHAR, pidx BIGINT)")
     from greenai import tables
 
@@ -546,8 +546,7 @@ def _table_sql(
 
 
 def _gpu_profiles(result: Result, profiles: Profiles) -> list[int]:
-    extra = getattr(result, "_extra_profiles", [])
-    return [len(profiles.names) + i for i, e in enumerate(extra) if e[7]]
+    return [len(profiles.names) + i for i, e in enumerate(result.extra_profiles) if e[7]]
 
 
 def table_profile(

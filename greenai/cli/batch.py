@@ -9,13 +9,17 @@ from __future__ import annotations
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from greenai.cli import common
 from greenai.cli.common import OutputOption
 from greenai.cli.output import emit, write_atomically
+
+if TYPE_CHECKING:
+    from greenai.batch.cluster import Cluster
+    from greenai.batch.engine import Result
 
 
 class BatchFormat(StrEnum):
@@ -138,7 +142,7 @@ def batch(
     if cluster_file is None:
         if any(kind == "sacct" for kind in kinds.values()):
             raise InputError("--cluster is required for sacct logs (greenai init --cluster)")
-        found = _empty_cluster()
+        found = clusters.none()
     else:
         found = clusters.load(cluster_file, data)
     inputs = [*logs, *([cluster_file] if cluster_file else [])]
@@ -206,7 +210,9 @@ def _render(
     return shown.terminal(summary, groups, output is None and common.color(), common.width(output))
 
 
-def _refuse(result, found) -> None:  # type: ignore[no-untyped-def]
+def _refuse(result: Result, found: Cluster) -> None:
+    """--strict: the first malformed row, or the partitions the cluster file lacks, as an
+    error (exit 2)."""
     from greenai.errors import InputError
 
     if result.examples:
@@ -237,16 +243,6 @@ def _has(module: str) -> bool:
     import importlib.util
 
     return importlib.util.find_spec(module) is not None
-
-
-def _empty_cluster():  # type: ignore[no-untyped-def]
-    """No cluster file: job tables carry their own region per row."""
-    import math
-
-    from greenai.batch.cluster import Cluster
-    from greenai.core.resolve import DEFAULT_PUE, MEMORY_W_PER_GB
-
-    return Cluster(None, "", {}, DEFAULT_PUE, math.nan, math.nan, MEMORY_W_PER_GB, None, [])
 
 
 class _Progress:
