@@ -215,17 +215,19 @@ def test_text_from_the_log_is_inert_in_every_format(cli, tmp_path) -> None:
     log.write_text(
         header + "\n"
         "1|\x1b[31mevil|=HYPERLINK(1)|cpu|COMPLETED|01:00:00|01:00:00|1|1|1G||cpu=1" + tail + "\n"
-        "2|::error::x|a|cp\x1b]8;;u|COMPLETED|01:00:00|01:00:00|1|1|1G||cpu=1" + tail + "\n"
+        "2|::error::x|a|cpu|COMPLETED|01:00:00|01:00:00|1|1|1G||cpu=1" + tail + "\n"
+        "3|u|a|cp\x1b]8;;u|COMPLETED|01:00:00|01:00:00|1|1|1G||cpu=1" + tail + "\n"
     )
     table = cli("batch", log, "--cluster", CLUSTER)
     assert table.code == 0, table.err
     assert "\x1b" not in table.out and "\\x1b[31mevil" in table.out
-    assert "::error::" not in table.out  # a runner would obey it
+    # a runner would obey "::error::"; a zero-width space keeps it text
+    assert "::error::" not in table.out and ":\u200b:error:\u200b:x" in table.out
     rows = cli("batch", log, "--cluster", CLUSTER, "-f", "csv").out
     assert "'=HYPERLINK(1)" in rows and "\x1b" not in rows
     markdown = cli("batch", log, "--cluster", CLUSTER, "-f", "markdown").out
     assert "\x1b" not in markdown
     found = json.loads(cli("batch", log, "--cluster", CLUSTER, "-f", "json").out)
-    # JSON keeps text exact; job 2's partition is not in the cluster file: a notice names it
-    assert [g["key"] for g in found["groups"]["user"]] == ["\x1b[31mevil"]
+    # JSON keeps text exact; job 3's partition is not in the cluster file: a notice names it
+    assert {g["key"] for g in found["groups"]["user"]} == {"\x1b[31mevil", "::error::x"}
     assert any("cp\x1b]8;;u (1 job)" in n for n in found["notices"])
