@@ -489,3 +489,13 @@ def test_progress_counts_every_job_row(site) -> None:
         seen.clear()
         run([LOG], site, seen.append)
         assert sum(seen) == 8  # 7 jobs, the heterogeneous one as its two components
+
+
+def test_dask_reads_the_log_in_blocks_and_keeps_line_numbers(site, summaries_by_engine) -> None:
+    """Blocks of ~300 bytes: a job's lines fall in different partitions (the shuffle on the job
+    id brings them together) and each malformed row keeps its line number."""
+    result = engine.dask_run([LOG], site, None, blocksize=300)
+    found = summaries.build(result, site, [LOG], ("account",))
+    assert [e["line"] for e in found["jobs"]["malformed_examples"]] == [14, 15]
+    assert _close(found["totals"], summaries_by_engine["duckdb"]["totals"])
+    assert found["jobs"] == summaries_by_engine["duckdb"]["jobs"]

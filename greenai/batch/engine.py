@@ -726,9 +726,13 @@ def _reason(
 
 def read_sacct_frame(path: Path, names: list[str]) -> Any:
     """All rows of an sacct log as text, with `_nf`, the number of fields of each line."""
+    return lines_frame(Path(path).read_text(encoding="utf-8").splitlines()[1:], names)
+
+
+def lines_frame(lines: list[str], names: list[str]) -> Any:
+    """Lines of an sacct log (no header) as a frame of text, with `_nf` per line."""
     import pandas as pd
 
-    lines = Path(path).read_text(encoding="utf-8").splitlines()[1:]
     split = [line.split(sacct.SEPARATOR) for line in lines]
     width = len(names)
     rows = [(r + [""] * width)[:width] for r in split]
@@ -863,14 +867,51 @@ def _pandas_malformed(parsed: Any, where: str, result: Result) -> None:
 # ----------------------------------------------------------------------------- Dask
 
 
-def dask_run(
-    logs: list[Path], cluster: Cluster, scheduler: str | None, progress: Progress | None = None
-) -> Result:
-    """The pandas rules on a Dask cluster: each log's lines in partitions, parsed with
-    `map_partitions`, steps folded by a grouped aggregation on the job id, each partition of
-    jobs priced by `price` on the workers, and the per-partition sums merged here."""
+def _dask_lines(path: Path, names: list[str], blocksize: int) -> tuple[Any, int]:
+    """The log's lines as a dask.dataframe read by the workers (dask.bytes.read_bytes: blocks
+    that end at a line break), each line with its number: a first pass counts each block's
+    lines, so a malformed row is reported at its line wherever it was read."""
     import dask
-    import dask.dataframe as dd
+    import pandas as pd
+    from dask import delayed
+    from dask.bytes import read_bytes
+    from dask.dataframe import from_delayed
+
+    _, found = read_bytes(str(path), delimiter=b"\n", blocksize=blocksize, sample=False)
+    blocks = found[0]
+    counts = dask.compute(*(delayed(bytes.count)(block, b"\n") for block in blocks))
+    firsts = np.concatenate([[1], 1 + np.cumsum(counts)[:-1]]).astype(int) if counts else []
+
+    def frame(data: bytes, first: int, header: bool, names: list[str] = names) -> pd.DataFrame:
+        lines = data.decode("utf-8").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        numbers = np.arange(len(lines)) + first
+        if header:
+            lines, numbers = lines[1:], numbers[1:]
+        found = lines_frame(lines, names)
+        found["_line"] = numbers
+        return found
+
+    meta = lines_frame([], names).assign(_line=np.zeros(0, dtype=np.int64))
+    parts = [
+        delayed(frame)(block, int(first), i == 0)
+        for i, (block, first) in enumerate(zip(blocks, firsts, strict=True))
+    ]
+    return from_delayed(parts, meta=meta), max(1, len(parts))
+
+
+def dask_run(
+    logs: list[Path],
+    cluster: Cluster,
+    scheduler: str | None,
+    progress: Progress | None = None,
+    blocksize: int = 64_000_000,
+) -> Result:
+    """The pandas rules on a Dask cluster: the workers read the log in blocks (a shared file
+    system, or the local one), parse them with `map_partitions`, fold steps after a shuffle on
+    the job id, price each partition of jobs with `price`; the sums merge here."""
+    import dask
     import pandas as pd
 
     client = None
@@ -888,16 +929,14 @@ def dask_run(
                     where=str(path),
                 )
             names = sacct_header(path)
-            frame = read_sacct_frame(path, names)
-            frame["_line"] = np.arange(len(frame)) + 2
-            parts = max(1, min(16, len(frame) // 250_000 + 1))
-            raw = dd.from_pandas(frame, npartitions=parts)
+            raw, parts = _dask_lines(path, names, blocksize)
 
             def parse(part: pd.DataFrame, names: list[str] = names) -> pd.DataFrame:
                 parsed = pandas_parse(part, cluster, names, 0)
                 parsed["line"] = part["_line"].to_numpy()
                 return parsed
 
+            frame = lines_frame([], names).assign(_line=np.zeros(0, dtype=np.int64))
             meta = parse(frame.iloc[:0])
             parsed = raw.map_partitions(parse, meta=meta)
             bad = parsed[parsed["reason"].notnull()][["line", "reason"]]
