@@ -653,75 +653,115 @@ def pandas_parse(frame: Any, cluster: Cluster, names: list[str], first_line: int
     rss_text, req_text = get("MaxRSS"), get("ReqMem")
     unit = cluster.default_unit_rss
     out["rss"] = each(rss_text, lambda t: sacct.memory_gb(t, 1, 1, unit)).astype(float)
-    req = [
-        sacct.memory_gb(t, c, n, "M") if t and not math.isnan(c) else None
-        for t, c, n in zip(req_text, out["ncpus"], nnodes, strict=True)
-    ]
-    out["reqmem"] = pd.Series(req, index=frame.index, dtype=float)
+    # ReqMem: each distinct text read once (per unit), then x NNodes (n) or x NCPUS (c)
+    base = each(req_text, lambda t: sacct.memory_gb(t, 1, 1, "M")).astype(float).to_numpy()
+    per = np.where(
+        req_text.str.endswith("n"),
+        nnodes.to_numpy(),
+        np.where(req_text.str.endswith("c"), out["ncpus"].to_numpy(), 1.0),
+    )
+    with np.errstate(invalid="ignore"):
+        reqmem = base * per
+    out["reqmem"] = np.where(reqmem <= sacct.MAX_MEMORY_GB, reqmem, np.nan)
     for name in ("User", "Account", "Partition"):
         out[name] = get(name)
-    reasons = []
-    fields = frame.shape[1]
-    width = frame["_nf"] if "_nf" in frame.columns else pd.Series(fields, index=frame.index)
-    for i, row in enumerate(out.itertuples(index=False)):
-        reasons.append(
-            _reason(
-                int(width.iat[i]),
-                len(names),
-                row,
-                jobid.iat[i],
-                get_at(frame, "Elapsed", i),
-                get_at(frame, "NCPUS", i),
-                total_cpu.iat[i],
-                req_text.iat[i],
-                rss_text.iat[i],
-                energy_text.iat[i],
-                unit,
-            )
-        )
-    out["reason"] = reasons
+    fields = frame["_nf"] if "_nf" in frame.columns else pd.Series(frame.shape[1], frame.index)
+    out["reason"] = _reasons(
+        out,
+        fields.to_numpy(),
+        len(names),
+        unit,
+        {name: get(name) for name in ("JobID", "Elapsed", "NCPUS", "NNodes")},
+        total_cpu,
+        req_text,
+        rss_text,
+        energy_text,
+    )
     return out
 
 
-def get_at(frame: Any, name: str, i: int) -> str:
-    return str(frame[name].iat[i]).strip() if name in frame.columns else ""
-
-
-def _reason(
-    nf: int,
+def _reasons(
+    out: Any,
+    fields: np.ndarray,
     expected: int,
-    row: Any,
-    jobid: str,
-    elapsed: str,
-    ncpus: str,
-    cpu: str,
-    req: str,
-    rss: str,
-    energy: str,
     unit: str | None,
-) -> str | None:
-    """The first rule a row breaks, worded as the SQL words it (a step: its MaxRSS only)."""
-    if nf != expected:
-        return f"expected {expected} fields separated by |, found {nf}"
-    if not row.job:
-        return f"JobID {jobid[:40]}: not a SLURM job id"
-    if row.step:
-        return f"MaxRSS {rss[:40]}{_rss_hint(unit)}" if rss and math.isnan(row.rss) else None
-    if math.isnan(row.elapsed):
-        return f"Elapsed {elapsed[:40]}: expected [D-]HH:MM:SS or MM:SS, under 366 days"
-    if math.isnan(row.ncpus) or row.ncpus > sacct.MAX_CPUS:
-        return f"NCPUS {ncpus[:40]}: expected a whole number up to {sacct.MAX_CPUS:,}"
-    if row.gpus > sacct.MAX_GPUS:
-        return f"AllocTRES: more than {sacct.MAX_GPUS:,} GPUs"
-    if cpu and math.isnan(row.cpu):
-        return f"TotalCPU {cpu[:40]}: expected [D-]HH:MM:SS, MM:SS or MM:SS.mmm"
-    if req and math.isnan(row.reqmem):
-        return f"ReqMem {req[:40]}: expected a size such as 4000M, 4Gn or 2Gc, under 10 PB"
-    if rss and math.isnan(row.rss):
-        return f"MaxRSS {rss[:40]}{_rss_hint(unit)}"
-    if energy and math.isnan(row.energy_raw):
-        return f"ConsumedEnergyRaw {energy[:40]}: expected a whole number of joules"
-    return None
+    texts: dict[str, Any],
+    total_cpu: Any,
+    req: Any,
+    rss: Any,
+    energy: Any,
+) -> list[str | None]:
+    """Why each row is malformed (None: fine): the first rule it breaks, in the order and words
+    of the SQL; a step is checked for its MaxRSS only. Strings are made for bad rows alone."""
+    reason = np.full(len(out), None, dtype=object)
+    step = (out["step"] != "").to_numpy()
+    job = ~step
+
+    def mark(rule: np.ndarray, say: Callable[[int], str]) -> None:
+        for i in np.flatnonzero(rule & (reason == None)):  # noqa: E711 (an object array)
+            reason[i] = say(int(i))
+
+    def isnan(name: str) -> np.ndarray:
+        return np.isnan(out[name].to_numpy(dtype=float))
+
+    def text(series: Any) -> Callable[[int], str]:
+        return lambda i: str(series.iat[i])[:40]
+
+    mark(
+        fields != expected,
+        lambda i: f"expected {expected} fields separated by |, found {fields[i]}",
+    )
+    mark(
+        (out["job"] == "").to_numpy(),
+        lambda i: f"JobID {text(texts['JobID'])(i)}: not a SLURM job id",
+    )
+    mark(
+        job & isnan("elapsed"),
+        lambda i: (
+            f"Elapsed {text(texts['Elapsed'])(i)}: expected [D-]HH:MM:SS or MM:SS, under 366 days"
+        ),
+    )
+    ncpus = out["ncpus"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore"):
+        mark(
+            job & (np.isnan(ncpus) | (ncpus > sacct.MAX_CPUS)),
+            lambda i: (
+                f"NCPUS {text(texts['NCPUS'])(i)}: expected a whole number up to {sacct.MAX_CPUS:,}"
+            ),
+        )
+    nodes = each_count(texts["NNodes"])
+    mark(
+        job & (nodes > sacct.MAX_NODES),
+        lambda i: f"NNodes {text(texts['NNodes'])(i)}: more than {sacct.MAX_NODES:,}",
+    )
+    mark(
+        job & (out["gpus"].to_numpy(dtype=float) > sacct.MAX_GPUS),
+        lambda i: f"AllocTRES: more than {sacct.MAX_GPUS:,} GPUs",
+    )
+    mark(
+        job & (total_cpu != "").to_numpy() & isnan("cpu"),
+        lambda i: f"TotalCPU {text(total_cpu)(i)}: expected [D-]HH:MM:SS, MM:SS or MM:SS.mmm",
+    )
+    mark(
+        job & (req != "").to_numpy() & isnan("reqmem"),
+        lambda i: f"ReqMem {text(req)(i)}: expected a size such as 4000M, 4Gn or 2Gc, under 10 PB",
+    )
+    mark(
+        (rss != "").to_numpy() & isnan("rss"), lambda i: f"MaxRSS {text(rss)(i)}" + _rss_hint(unit)
+    )
+    mark(
+        job & (energy != "").to_numpy() & isnan("energy_raw"),
+        lambda i: f"ConsumedEnergyRaw {text(energy)(i)}: expected a whole number of joules",
+    )
+    return list(reason)
+
+
+def each_count(series: Any) -> np.ndarray:
+    """A whole-number column (NNodes) read per distinct text; 1 where empty."""
+    unique = series.unique()
+    found = dict(zip(unique, (sacct.count(u) for u in unique), strict=True))
+    values = series.map(found).astype(float).to_numpy()
+    return np.where(series.to_numpy() == "", 1.0, values)
 
 
 def read_sacct_frame(path: Path, names: list[str]) -> Any:
