@@ -3,6 +3,7 @@
 One module per command group, each a set of typer-annotated functions:
 
     estimate.py   estimate, compare, check    pricing experiments (and failing CI over budget)
+    batch.py      batch                       a cluster's job log (sacct, CSV, Parquet) priced
     tools.py      fpo, curve                  Green AI's tools: FPO counts, expected-best curves
     verify.py     verify                      a JSON report's figures, recomputed from its inputs
     setup.py      schema, init                the experiment file's schema, a starter file
@@ -39,6 +40,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("estimate", "estimate", "Price experiments: kWh, CO2e, cost and FPO."),
     ("compare", "estimate", "What-if grid: each file under --vary values."),
     ("check", "estimate", "Validate and price files; fail over budget."),
+    ("batch", "batch", "Price a cluster's job log (SLURM sacct)."),
     ("fpo", "tools", "Count a PyTorch model's FPO per example."),
     ("curve", "tools", "Expected best score after n trials, vs cost."),
     ("verify", "verify", "Recompute a JSON report; say which figures still hold."),
