@@ -105,7 +105,9 @@ class Cluster:
     file: str
     partitions: dict[str, Partition]
     pue: float
-    carbon_intensity_g_per_kwh: float
+    # (value, low, high): a region's intensity keeps its source's range (the low and high of
+    # its last five yearly figures, as `estimate` reads it); a figure given is exact
+    carbon_intensity_g_per_kwh: tuple[float, float, float]
     electricity_price_usd_per_kwh: float  # NaN: unknown
     memory_w_per_gb: float
     default_unit_rss: str | None
@@ -349,6 +351,7 @@ class _Reader:
                 document, "carbon_intensity", "g/kWh", "a carbon intensity", zero=True
             )
             self.notes.append(Note("carbon intensity", f"{intensity:g} g/kWh", self.where))
+            intensity = (intensity, intensity, intensity)
         elif region is not None:
             found = self.tables.carbon_intensity(region, DEFAULT_BASIS)
             if found is None:
@@ -357,11 +360,14 @@ class _Reader:
                     document,
                     "region",
                 )
-            intensity = found.value
+            low = found.value if found.low is None else found.low
+            high = found.value if found.high is None else found.high
+            intensity = (found.value, low, high)
+            spread = f", range {low:g}–{high:g} ({found.range_years})" if low != high else ""
             self.notes.append(
                 Note(
                     "carbon intensity",
-                    f"{intensity:g} g/kWh, {found.year} ({found.region.key}; "
+                    f"{found.value:g} g/kWh, {found.year}{spread} ({found.region.key}; "
                     f"{found.basis or DEFAULT_BASIS})",
                     found.source,
                 )
@@ -476,7 +482,7 @@ class _Reader:
             self.where,
             partitions,
             pue,
-            intensity,
+            (intensity, intensity, intensity),
             price,
             MEMORY_W_PER_GB,
             self.rss_unit(document, "default_unit_RSS", document.get("default_unit_RSS")),

@@ -437,7 +437,7 @@ def result_profiles(profiles: Profiles, result: Result) -> Profiles:
         np.concatenate([profiles.gpu_w, np.array([e[2] for e in extra]).reshape(-1, 3)]),
         np.concatenate([profiles.mem_w, np.array([e[3] for e in extra])]),
         np.concatenate([profiles.pue, np.array([e[4] for e in extra])]),
-        np.concatenate([profiles.intensity, np.array([e[5] for e in extra])]),
+        np.concatenate([profiles.intensity, np.array([e[5] for e in extra]).reshape(-1, 3)]),
         np.concatenate([profiles.price, np.array([e[6] for e in extra])]),
     )
 
@@ -577,14 +577,23 @@ def table_profile(
         found = data.carbon_intensity(region, DEFAULT_BASIS)
         if found is None:
             raise InputError(f"no carbon intensity for {region.key}", where=where, key="region")
-        intensity = found.value
+        intensity = (
+            found.value,
+            found.value if found.low is None else found.low,
+            found.value if found.high is None else found.high,
+        )
         cost = data.electricity_price(region)
         price = cost.value if cost else math.nan
         pue = region.pue if region.pue is not None else (cluster.pue if cluster else DEFAULT_PUE)
         result.notes.append(
             Note(
                 f"{region.key}: carbon intensity",
-                f"{intensity:g} g/kWh, {found.year}",
+                f"{found.value:g} g/kWh, {found.year}"
+                + (
+                    f", range {intensity[1]:g}–{intensity[2]:g} ({found.range_years})"
+                    if intensity[1] != intensity[2]
+                    else ""
+                ),
                 found.source,
             )
         )

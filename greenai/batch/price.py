@@ -67,8 +67,8 @@ TOTALS = (
 
 @dataclass(frozen=True, slots=True)
 class Profiles:
-    """Per partition, in the order of `names`: W per core and per GPU (P, 3), memory W/GB, PUE,
-    intensity and price (P,)."""
+    """Per partition, in the order of `names`: W per core, W per GPU and the carbon intensity
+    (P, 3: value, low, high), memory W/GB, PUE and price (P,)."""
 
     names: tuple[str, ...]
     cpu_w: np.ndarray
@@ -88,7 +88,7 @@ class Profiles:
             np.array([p.gpu_w for p in parts], dtype=float).reshape(count, 3),
             np.full(count, cluster.memory_w_per_gb),
             np.full(count, cluster.pue),
-            np.full(count, cluster.carbon_intensity_g_per_kwh),
+            np.array([cluster.carbon_intensity_g_per_kwh] * count, dtype=float).reshape(count, 3),
             np.full(count, cluster.electricity_price_usd_per_kwh),
         )
 
@@ -103,6 +103,14 @@ def _per_job(values: np.ndarray, at: np.ndarray) -> np.ndarray:
     if len(values) and ((values == values[0]).all() or np.isnan(values).all()):
         return np.full((1, 1), values[0])
     return exact(values[at])
+
+
+def _per_job_bounded(values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """A (P, 3) profile column for each job: one broadcast (1, 3) row where every profile has
+    the same bounds, else gathered by the jobs' profile index."""
+    if len(values) and (values == values[0]).all():
+        return values[:1]
+    return values[at]
 
 
 def price(jobs: Mapping[str, np.ndarray], profiles: Profiles) -> dict[str, np.ndarray]:
@@ -143,7 +151,7 @@ def price(jobs: Mapping[str, np.ndarray], profiles: Profiles) -> dict[str, np.nd
         "hours": exact(hours),
         "runs": _ONE,
         "pue": pue,
-        "carbon_intensity_g_per_kwh": _per_job(profiles.intensity, at),
+        "carbon_intensity_g_per_kwh": _per_job_bounded(profiles.intensity, at),
         "electricity_price_usd_per_kwh": _per_job(profiles.price, at),
         "cloud_usd_per_hour": _UNKNOWN,
         "fpo_per_run": _UNKNOWN,
