@@ -125,19 +125,23 @@ def test_bad_command_lines(cli, args, says) -> None:
     assert says in result.err
 
 
-def test_report_needs_the_html_renderer(cli, tmp_path) -> None:
-    """Until greenai.render.batch_html is merged, --report says so and writes nothing."""
-    import importlib.util
+def test_report_is_the_page_of_the_summary_dated_by_source_date_epoch(
+    cli, tmp_path, monkeypatch
+) -> None:
+    """--report writes the page of the same summary that --format json prints, dated by
+    SOURCE_DATE_EPOCH where it is set (reproducible), so it is that renderer's page byte for
+    byte."""
+    import json
 
+    from greenai.render.batch_html import render
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01T00:00:00Z
     report = tmp_path / "r.html"
-    result = cli("batch", LOG, "--cluster", CLUSTER, "--report", report)
-    if importlib.util.find_spec("greenai.render.batch_html") is None:
-        assert result.code == 2
-        assert "greenai.render.batch_html" in result.err
-        assert not report.exists()
-    else:
-        assert result.code == 0, result.err
-        assert report.read_text().lstrip().lower().startswith("<!doctype html")
+    result = cli("batch", LOG, "--cluster", CLUSTER, "--report", report, "-f", "json")
+    assert result.code == 0, result.err
+    summary = json.loads(result.out)
+    assert report.read_text(encoding="utf-8") == render(summary, generated="2026-01-01")
+    assert "2026-01-01" in report.read_text(encoding="utf-8")
 
 
 def test_a_comma_separated_log_is_refused(cli, tmp_path) -> None:
@@ -231,3 +235,15 @@ def test_text_from_the_log_is_inert_in_every_format(cli, tmp_path) -> None:
     # JSON keeps text exact; job 3's partition is not in the cluster file: a notice names it
     assert {g["key"] for g in found["groups"]["user"]} == {"\x1b[31mevil", "::error::x"}
     assert any("cp\x1b]8;;u (1 job)" in n for n in found["notices"])
+
+
+def test_top_cuts_users_but_never_months(cli) -> None:
+    """--top keeps the biggest users (a centre has thousands); every month stays, since a trend
+    cut to its last months would hide where it started."""
+    import json
+
+    result = cli("batch", LOG, "--cluster", CLUSTER, "--top", "1", "-f", "json")
+    assert result.code == 0, result.err
+    groups = json.loads(result.out)["groups"]
+    assert [entry["key"] for entry in groups["month"]] == ["2026-01", "2026-02"]
+    assert len(groups["user"]) == 1

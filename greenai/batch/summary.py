@@ -22,7 +22,8 @@ read it and never recompute a figure. Keys may be added, never renamed. Its shap
 where B = {"value": float, "low": float, "high": float}, and a B of electricity cost is null
 where no electricity price is known. `groups` always holds "month", "partition", "user" and
 "state" (and "account" when asked with --by), each sorted by CO2e value, highest first, except
-"month" (chronological), at most `top` entries each (20 unless --top). A group's
+"month" (chronological, every month: a decade is 120 rows), the others at most `top` entries
+each (20 unless --top). A group's
 `waste_energy_kwh` is the energy of its failed jobs plus the unused memory of its other jobs.
 `jobs.jobs` counts jobs (a heterogeneous job once, each array task once), `priced` those whose
 partition the cluster file lists, `unpriced` the others; `malformed` counts log rows.
@@ -137,7 +138,7 @@ def _groups(
         )
     if dim == "month":
         entries.sort(key=lambda e: (e["key"] == "unknown", e["key"]))
-        return entries[-top:] if len(entries) > top else entries
+        return entries  # every month: a trend cut to its last `top` months would hide its start
     entries.sort(key=lambda e: (-e["co2e_kg"]["value"], e["key"]))
     return entries[:top]
 

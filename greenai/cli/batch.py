@@ -128,15 +128,6 @@ def batch(
             raise InputError(
                 f"unknown group {group!r}; expected some of: {', '.join(BY)}", key="--by"
             )
-    render_report = None
-    if report is not None:
-        try:
-            from greenai.render.batch_html import render as render_report
-        except ImportError:
-            raise MissingExtraError(
-                "--report: the HTML report (greenai.render.batch_html) is not in this build "
-                "of greenai; use --format json for the summary"
-            ) from None
     data = tables.load()
     kinds = {path: engines.kind_of(path) for path in logs}
     if cluster_file is None:
@@ -190,8 +181,14 @@ def batch(
             progress.done()
     if writer is not None:
         writer.commit()
-    if render_report is not None and report is not None:
-        write_atomically(report, render_report(summary), inputs)
+    if report is not None:
+        from greenai.render.batch_html import render as render_report
+        from greenai.render.spdx import timestamp
+
+        # the page says the day it was priced: SOURCE_DATE_EPOCH's (reproducible builds), else
+        # today's, in UTC
+        day = timestamp(None)[:10]
+        write_atomically(report, render_report(summary, generated=day), inputs)
     text = _render(summary, output_format, groups, output)
     emit(text, output, inputs)
 
