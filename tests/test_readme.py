@@ -24,6 +24,7 @@ def test_every_command_is_in_the_readme_with_help_text() -> None:
         "fpo",
         "curve",
         "verify",
+        "batch",
     }
     for name, command in group.commands.items():
         assert f"greenai {name}" in README, name
