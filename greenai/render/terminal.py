@@ -2,20 +2,20 @@
 
 Only a table output imports this module, so JSON, CSV and the other formats never load rich.
 Every cell and line is escaped text (escape.terminal) handed to rich as `Text`, never markup.
+
+Without colour (a pipe, a file, NO_COLOR) rich is imported only when a table needs it: prose
+lines, and tables that fit the width in characters rich measures as one cell each, are written
+here as rich writes them (tests/test_render.py compares the two), since importing rich's console
+would cost a single `greenai estimate` a tenth of its start-up (benchmarks/startup.py).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
-
-from rich import box
-from rich.cells import cell_len
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
 from greenai.estimate import Estimate
 from greenai.render import escape
@@ -42,6 +42,8 @@ from greenai.render.snippet import fpo_block
 from greenai.tables import Equivalent
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from greenai.checks import Outcome
     from greenai.curve import Curve
     from greenai.flops import Count
@@ -152,7 +154,7 @@ def curve(found: Curve, width: int) -> str:
 # ----------------------------------------------------------------------------- drawing
 
 
-def draw(console: Console, table: Sheet) -> None:
+def draw(console: Screen, table: Sheet) -> None:
     """A sheet: its title (after an empty line), lead, table, what the marked row is, notes,
     and its assumption listings."""
     if table.title:
@@ -167,23 +169,33 @@ def draw(console: Console, table: Sheet) -> None:
     draw_assumptions(console, table.assumptions)
 
 
-def draw_assumptions(console: Console, listing: Sequence[Listed]) -> None:
+def draw_assumptions(console: Screen, listing: Sequence[Listed]) -> None:
     for item in listing:
         title = f"{item.title} ({item.detail})" if item.detail else item.title
         say(console, f"Assumptions for {title}:", "bold", gap=True)
         _table(console, assumption_sheet(item.items))
 
 
-def say(console: Console, line: str, style: str | None = None, gap: bool = False) -> None:
+def say(console: Screen, line: str, style: str | None = None, gap: bool = False) -> None:
     """A line of prose (after an empty line, with `gap`): escaped as a whole, since it may
     quote a file; never read as markup; never wrapped by rich (the terminal soft-wraps it),
     so a number in it is never split."""
     if gap:
-        console.print("")
-    console.print(Text(escape.terminal(line), style=style or ""), soft_wrap=True)
+        _line(console, "")
+    _line(console, escape.terminal(line), style)
 
 
-def _table(console: Console, table: Sheet) -> None:
+def _line(console: Screen, line: str, style: str | None = None) -> None:
+    """One line as rich prints `Text` with soft_wrap: unwrapped, uncropped."""
+    if isinstance(console, Plain) and console.writes(line):
+        console.file.write(f"{line}\n")
+        return
+    from rich.text import Text
+
+    _rich(console).print(Text(line, style=style or ""), soft_wrap=True)
+
+
+def _table(console: Screen, table: Sheet) -> None:
     """A table for the terminal whose numbers never wrap: label columns fold, number columns
     keep their longest figure; below the width where that fits, one card per row (``Label:
     value`` lines). Every cell is escaped text (escape.terminal), never rich markup."""
@@ -192,14 +204,14 @@ def _table(console: Console, table: Sheet) -> None:
     body = [[escape.terminal(c) for c in row] for row in table.body]
     styles = [STYLES[row.tone] for row in table.rows]
     width = console.width
-    widest = [max((cell_len(row[i]) for row in body), default=0) for i in range(len(header))]
-    natural = [max(cell_len(h), w) for h, w in zip(header, widest, strict=True)]
+    widest = [max((_cells(row[i]) for row in body), default=0) for i in range(len(header))]
+    natural = [max(_cells(h), w) for h, w in zip(header, widest, strict=True)]
     gaps = _GAP * (len(header) - 1)
     fixed: list[int | None] = [None] * len(header)
     if sum(natural) + gaps > width:
         # Numbers keep their whole header if the labels still get LABEL_ROOM each, else their
         # longest figure (the header wraps at its spaces); labels fold into what is left.
-        words = [max((cell_len(w) for w in h.split()), default=0) for h in header]
+        words = [max((_cells(w) for w in h.split()), default=0) for h in header]
         tight = [max(widest[i], words[i], 1) for i in range(len(header))]
         for sizes, least in ((natural, LABEL_ROOM), (tight, LABEL_MIN)):
             room = width - gaps - sum(n for n, num in zip(sizes, numeric, strict=True) if num)
@@ -210,6 +222,13 @@ def _table(console: Console, table: Sheet) -> None:
         else:
             _cards(console, header, body, numeric, styles)
             return
+    if isinstance(console, Plain) and console.fits(header, body, natural, fixed):
+        console.table(header, body, numeric, natural, table.total)
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     grid = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
     for title, is_number, size in zip(header, numeric, fixed, strict=True):
         grid.add_column(
@@ -225,11 +244,11 @@ def _table(console: Console, table: Sheet) -> None:
             style=style,
             end_section=table.total and index == len(body) - 2,
         )
-    console.print(grid)
+    _rich(console).print(grid)
 
 
 def _cards(
-    console: Console,
+    console: Screen,
     header: Sequence[str],
     body: Sequence[Sequence[str]],
     numeric: Sequence[bool],
@@ -241,21 +260,21 @@ def _cards(
     width = max(console.width, CARD_MIN)
     for index, (row, style) in enumerate(zip(body, styles, strict=True)):
         if index:
-            console.print("")
+            _line(console, "")
         for line in _fold(row[0] or "—", width):
-            console.print(Text(line, style="bold" if style is None else style), soft_wrap=True)
+            _line(console, line, "bold" if style is None else style)
         for title, cell, is_number in zip(header[1:], row[1:], numeric[1:], strict=True):
             if not cell:
                 continue
             line = f"  {title}: {cell}"
             if not is_number:
                 lines = _fold(line, width, indent="    ")
-            elif cell_len(line) <= width:
+            elif _cells(line) <= width:
                 lines = [line]
             else:
                 lines = [f"  {title}:", f"    {cell}"]
             for part in lines:
-                console.print(Text(part, style=style or ""), soft_wrap=True)
+                _line(console, part, style)
 
 
 def _fold(line: str, width: int, indent: str = "") -> list[str]:
@@ -272,18 +291,128 @@ def _fold(line: str, width: int, indent: str = "") -> list[str]:
     ) or [line]
 
 
-def _open(color: bool, width: int) -> tuple[io.StringIO, Console]:
-    """A rich console that renders into a buffer: colour only when asked (a TTY)."""
+def _open(color: bool, width: int) -> tuple[io.StringIO, Screen]:
+    """A console that renders into a buffer: rich's with colour (a TTY), else `Plain` (rich's
+    console stays for Windows, whose legacy console rich measures one column narrower)."""
     buffer = io.StringIO()
-    console = Console(
+    if color or os.name == "nt":
+        return buffer, _console(buffer, color, usable(width))
+    return buffer, Plain(buffer, usable(width))
+
+
+def _console(buffer: io.StringIO, color: bool, width: int) -> Console:
+    """A rich console that renders into a buffer: colour only when asked (a TTY)."""
+    from rich.console import Console
+
+    return Console(
         file=buffer,
-        width=usable(width),
+        width=width,
         force_terminal=color,
         no_color=not color,
         color_system="auto" if color else None,
         highlight=False,
     )
-    return buffer, console
+
+
+def _rich(console: Screen) -> Console:
+    return console.rich() if isinstance(console, Plain) else console
+
+
+# Characters that rich measures as one cell (rich.cells: its own single-cell ranges, and the
+# dashes, quotes, bullets and ellipsis of General Punctuation), so that their count is the width
+# rich gives a column; the tests check each against rich.cells.cell_len.
+ONE_CELL = frozenset(
+    chr(code)
+    for start, end in (
+        (0x20, 0x7E),
+        (0xA0, 0xAC),
+        (0xAE, 0x2FF),
+        (0x370, 0x482),
+        (0x2010, 0x2027),
+        (0x2030, 0x205E),
+        (0x2500, 0x25FC),
+    )
+    for code in range(start, end + 1)
+)
+# What rich's `Text` changes in a line (control codes dropped, tabs expanded, lines split);
+# escape.terminal leaves none of them, but a line with one goes to rich all the same.
+_REWRITTEN = frozenset(chr(code) for code in range(0x20)) | {"\x7f"}
+
+
+def _cells(text: str) -> int:
+    """The columns `text` takes in a terminal, as rich counts them."""
+    if ONE_CELL.issuperset(text):
+        return len(text)
+    from rich.cells import cell_len
+
+    return cell_len(text)
+
+
+class Plain:
+    """A console without colour that writes what rich's would, without importing rich: prose
+    lines (rich's `Text` with soft_wrap), and tables whose columns all keep their natural width
+    (rich.table with SIMPLE_HEAD, no edge, no edge padding, as `_table` builds them). Anything
+    else goes to a rich console on the same buffer (`rich()`), so nothing is laid out twice."""
+
+    def __init__(self, file: io.StringIO, width: int) -> None:
+        self.file = file
+        self.width = width
+        self._console: Console | None = None
+
+    def rich(self) -> Console:
+        if self._console is None:
+            self._console = _console(self.file, False, self.width)
+        return self._console
+
+    def writes(self, line: str) -> bool:
+        return _REWRITTEN.isdisjoint(line)
+
+    def fits(
+        self,
+        header: Sequence[str],
+        body: Sequence[Sequence[str]],
+        natural: Sequence[int],
+        fixed: Sequence[int | None],
+    ) -> bool:
+        """Whether rich would give every column its natural width: no column fixed, none empty,
+        each cell one line of one-cell characters, and the widths, with one space of padding
+        either side of each inner border and the border itself, within the width."""
+        if not header or any(size is not None for size in fixed) or not all(natural):
+            return False
+        if not all(ONE_CELL.issuperset(cell) for cell in header):
+            return False
+        if not all(ONE_CELL.issuperset(cell) for row in body for cell in row):
+            return False
+        return sum(natural) + 3 * (len(natural) - 1) <= self.width
+
+    def table(
+        self,
+        header: Sequence[str],
+        body: Sequence[Sequence[str]],
+        numeric: Sequence[bool],
+        natural: Sequence[int],
+        total: bool,
+    ) -> None:
+        """The header, a rule under it, the rows (a blank line before a total row), cells
+        left-aligned or right-aligned (a right-aligned cell loses its trailing spaces, as in
+        rich), three spaces between columns; lines lose their trailing spaces in `text`."""
+
+        def line(cells: Sequence[str]) -> str:
+            return "   ".join(
+                cell.rstrip().rjust(size) if number else cell.ljust(size)
+                for cell, number, size in zip(cells, numeric, natural, strict=True)
+            )
+
+        lines = [line(header), "─" * (sum(natural) + 3 * (len(natural) - 1))]
+        for index, row in enumerate(body):
+            lines.append(line(row))
+            if total and index == len(body) - 2:
+                lines.append("")
+        self.file.write("".join(f"{text}\n" for text in lines))
+
+
+if TYPE_CHECKING:
+    Screen = Plain | Console  # what the drawing functions print on
 
 
 def text(buffer: io.StringIO) -> str:
