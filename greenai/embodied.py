@@ -18,7 +18,6 @@ import csv
 import difflib
 import functools
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -96,7 +95,7 @@ def data_dir() -> Path:
     A copy of greenai.tables.data_dir's rule, so this module does not depend on a module that
     is being reorganised; it looks for embodied.csv, the file this module reads.
     """
-    packaged = Path(str(resources.files("greenai"))) / "data"
+    packaged = Path(__file__).parent / "data"  # what importlib.resources.files("greenai") is
     if (packaged / "embodied.csv").is_file():
         return packaged
     checkout = Path(__file__).resolve().parent.parent / "data"
