@@ -18,14 +18,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar
 
-import yaml
-
 from greenai import budget, currency, durations, units
 from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.files import read_limited
 from greenai.notice import Notice
 from greenai.provenance import Inputs, digest
+from greenai.pyyaml import yaml
 from greenai.tables import (
     BASES,
     SLICE_NAME,

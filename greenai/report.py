@@ -18,22 +18,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from greenai.estimate import Estimate
-from greenai.render import (
-    annex_xi,
-    checklist,
-    cyclonedx,
-    escape,
-    github,
-    latex,
-    markdown,
-    model_card,
-    plot,
-    sheet,
-    spdx,
-)
-from greenai.render import csv as csv_format
-from greenai.render import json as json_format
-from greenai.render.csv import RANGE_COLUMNS, RANGED_CSV
+from greenai.render import escape, plot, sheet
 from greenai.render.numbers import (
     co2e,
     co2e_unit,
@@ -71,8 +56,8 @@ if TYPE_CHECKING:
 __all__ = [
     "EQUIVALENTS_SOURCE",
     "LABELS",
-    "RANGED_CSV",
-    "RANGE_COLUMNS",
+    "RANGED_CSV",  # noqa: F822 (__getattr__: from the CSV renderer when asked for)
+    "RANGE_COLUMNS",  # noqa: F822
     "WORK_HEADERS",
     "WORK_TITLE",
     "Format",
@@ -117,6 +102,16 @@ chart = plot.chart
 latex_escape = escape.latex
 
 
+def __getattr__(name: str) -> object:
+    """The CSV renderer's names this module kept: each format's renderer is imported only when
+    that format is rendered (benchmarks/startup.py: a table estimate loads none of the others)."""
+    if name in ("RANGE_COLUMNS", "RANGED_CSV"):
+        from greenai.render import csv as csv_format
+
+        return getattr(csv_format, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # ----------------------------------------------------------------------------- estimate
 
 
@@ -136,14 +131,24 @@ def render(
     always carry the bounds (in their own keys and columns). `created`: the creation time of
     an SPDX or CycloneDX document (ISO 8601; None: SOURCE_DATE_EPOCH, else now)."""
     if form is Format.annex_xi:
+        from greenai.render import annex_xi
+
         return annex_xi.estimates(estimates)
     if form is Format.spdx:
+        from greenai.render import spdx
+
         return spdx.estimates(estimates, training_type, created)
     if form is Format.cyclonedx:
+        from greenai.render import cyclonedx
+
         return cyclonedx.estimates(estimates, training_type, created)
     if form is Format.checklist:
+        from greenai.render import checklist
+
         return checklist.estimates(estimates)
     if form is Format.json:
+        from greenai.render import json as json_format
+
         return json_format.estimates(estimates)
     if form is Format.csv:
         return render_csv(estimates, system, assumptions)
@@ -173,6 +178,8 @@ def render_table(
 
 
 def render_csv(estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool) -> str:
+    from greenai.render import csv as csv_format
+
     return csv_format.estimates(estimates, system, assumptions)
 
 
@@ -183,16 +190,22 @@ def render_markdown(
     assumptions: bool,
     ranges: bool = False,
 ) -> str:
+    from greenai.render import markdown
+
     return markdown.estimates(estimates, system, equivalent_table, assumptions, ranges)
 
 
 def render_latex(
     estimates: Sequence[Estimate], system: UnitSystem, assumptions: bool, ranges: bool = False
 ) -> str:
+    from greenai.render import latex
+
     return latex.estimates(estimates, system, assumptions, ranges)
 
 
 def render_model_card(estimates: Sequence[Estimate], training_type: str) -> str:
+    from greenai.render import model_card
+
     return model_card.estimates(estimates, training_type)
 
 
@@ -238,6 +251,10 @@ def render_comparison(
 ) -> str:
     """A what-if grid in any format of `estimate`; `best` is the frame index to highlight;
     `ranges` shows each figure's (low–high) beside its value (rows are sorted by the value)."""
+    from greenai.render import csv as csv_format
+    from greenai.render import json as json_format
+    from greenai.render import latex, markdown
+
     if form is Format.json:
         return json_format.comparison(comparison, shown)
     if form is Format.csv:
@@ -270,6 +287,9 @@ def render_check(
     width: int = 160,
 ) -> str:
     """The summary of `greenai check` as table, json, markdown or github (a job summary)."""
+    from greenai.render import github, markdown
+    from greenai.render import json as json_format
+
     if form == "json":
         return json_format.check(outcomes)
     if form == "github":
@@ -283,6 +303,8 @@ def render_check(
 
 def github_annotations(outcomes: Sequence[Outcome]) -> str:
     """GitHub Actions workflow commands for invalid files, busted budgets, unusual values."""
+    from greenai.render import github
+
     return github.annotations(outcomes)
 
 
@@ -293,6 +315,8 @@ def render_fpo(
     count: Count, form: str, examples: float | None, command: str, width: int = 160
 ) -> str:
     """`greenai fpo`: the count by operator, per batch and per example, and the fpo block."""
+    from greenai.render import json as json_format
+
     if form == "json":
         return json_format.fpo(count, examples)
     if form == "yaml":
@@ -304,6 +328,9 @@ def render_fpo(
 
 def render_curve(curve: Curve, form: str, width: int = 160) -> str:
     """`greenai curve`: a chart and the table by default; every point as JSON or CSV."""
+    from greenai.render import csv as csv_format
+    from greenai.render import json as json_format
+
     if form == "json":
         return json_format.curve(curve)
     if form == "csv":
@@ -344,6 +371,9 @@ def render_records(
     width: int = 160,
 ) -> str:
     """A listing (regions, hardware, prices) as a table (chosen columns), JSON or CSV (all)."""
+    from greenai.render import csv as csv_format
+    from greenai.render import json as json_format
+
     if form is Format.json:
         return json_format.records(records)
     if form is Format.csv:

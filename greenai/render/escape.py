@@ -24,7 +24,6 @@ renderer, the CLI's error funnel and future consumers share it.
 
 from __future__ import annotations
 
-import html as _html
 import re
 
 ZERO_WIDTH_SPACE = "\u200b"
@@ -99,6 +98,8 @@ _NONCHARACTER = re.compile(
 def html(text: str) -> str:
     """For HTML text and attribute values (a page, a job summary's raw HTML): control
     characters and noncharacters shown as escapes, so the document parses without error."""
+    import html as _html  # here, not above: html.entities is imported for HTML output only
+
     text = _NONCHARACTER.sub(_shown, controls(text))
     return break_commands(_html.escape(text, quote=True))
 
