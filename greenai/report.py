@@ -350,6 +350,9 @@ def plot_curve(curve: Curve, kind: str) -> bytes:
 
 def render_verification(verdict: Verdict, form: str, color: bool = False, width: int = 160) -> str:
     """`greenai verify`: the figures of a report, recorded and now, as table, json or markdown."""
+    from greenai.render import json as json_format
+    from greenai.render import markdown
+
     if form == "json":
         return json_format.verification(verdict)
     table = sheet.verify_sheet(verdict)
