@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -120,4 +119,6 @@ def record(
 
 def canonical(value: Any) -> str:
     """One text per value: sorted keys, no spaces (what two records are compared by)."""
+    import json  # here: a table estimate, which reads a file's digest, never writes JSON
+
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

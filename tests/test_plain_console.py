@@ -5,6 +5,7 @@ ways, on generated sheets and on every command's real output."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -114,7 +115,9 @@ def test_a_table_estimate_into_a_pipe_imports_no_rich() -> None:
         f"try:\n    main(['estimate', {ELMO!r}])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'), file=sys.stderr)\n"
     )
+    # COLUMNS as for a pipe: pytest's readline may have put COLUMNS=80 in children's environment
     done = subprocess.run([sys.executable, "-c", probe],
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COLUMNS": "160"})  # fmt: skip
     assert "ELMo" in done.stdout
     assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -3,6 +3,7 @@ pandas; JSON, CSV and Markdown no rich (there is no console to draw on)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -64,6 +65,22 @@ def test_one_estimate_does_not_import_pandas() -> None:
     modules = imported("estimate", ELMO)
     assert "numpy" in modules  # it did compute (and read its quantities without pint)
     assert "pandas" not in modules
+
+
+def test_a_table_estimate_into_a_pipe_imports_the_terminal_renderer_alone() -> None:
+    """benchmarks/startup.py: a table without colour is drawn without rich, and no other
+    format's renderer (nor json, html, importlib.resources) is imported for it. COLUMNS as
+    for a pipe: pytest's readline may have put COLUMNS=80 in the environment children get."""
+    done = subprocess.run([sys.executable, "-c", PROBE.format(args=["estimate", ELMO])],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "COLUMNS": "160"})  # fmt: skip
+    line = [x for x in done.stderr.splitlines() if x.startswith("IMPORTED=")][-1]
+    modules = set(line.removeprefix("IMPORTED=").split(","))
+    assert "ELMo" in done.stdout
+    drawn = {m.removeprefix("greenai.render.") for m in modules if m.startswith("greenai.render.")}
+    assert drawn == {"terminal", "sheet", "numbers", "escape", "options", "plot", "snippet"}
+    assert {m.split(".")[0] for m in modules} & {"rich", "json", "html", "pint", "pandas"} == set()
+    assert "importlib.resources" not in modules
 
 
 @pytest.mark.parametrize("form", ["json", "csv", "markdown"])
