@@ -19,6 +19,7 @@ memory power x Elapsed, priced by the same calculator (GA4HPC's "memory needed o
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -217,7 +218,11 @@ def _sums(
     rows[10] = np.where(failed > 0, energy[:, 0], unused_e[:, 0])
     if not known.all():
         rows[:, ~known] = 0.0
-    np.nan_to_num(rows, copy=False)  # an unknown price: cost 0 here, said in the summary
+    # an unknown price: cost 0 here, said in the summary (no infinity reaches here: the
+    # calculator refuses them), found in one pass rather than nan_to_num's four
+    unknown = np.isnan(rows)
+    if unknown.any():
+        rows[unknown] = 0.0
     totals = np.zeros(len(TOTALS))
     totals[: len(SUMS)] = rows.sum(axis=1)
     at = len(SUMS)
@@ -237,6 +242,26 @@ def _sums(
         weight @ figures["rss_unknown"].astype(float),
     )
     return totals, rows
+
+
+# the most cells a bundle of dimensions is summed over at once (see `_joint`)
+JOINT_CELLS = 1 << 16
+
+
+def _joint(keys: Mapping[str, tuple[np.ndarray, Sequence[str]]]) -> list[list[str]]:
+    """The dimensions in bundles whose joint labels stay under JOINT_CELLS, smallest first
+    (partition x state x month x account together; a thousand users alone)."""
+    bundles: list[list[str]] = []
+    cells = JOINT_CELLS + 1
+    for dim in sorted(keys, key=lambda d: len(keys[d][1])):
+        size = max(len(keys[dim][1]), 1)
+        if bundles and cells * size <= JOINT_CELLS:
+            bundles[-1].append(dim)
+            cells *= size
+        else:
+            bundles.append([dim])
+            cells = size
+    return bundles
 
 
 @dataclass
@@ -288,16 +313,26 @@ class Accumulator:
                 self.unknown_partitions[name] = self.unknown_partitions.get(name, 0) + int(
                     missing[code]
                 )
-        for dim, (codes, labels) in keys.items():
-            found = self.groups[dim]
-            codes = np.asarray(codes, dtype=np.int64)
-            sums = np.stack(
-                [np.bincount(codes, weights=row, minlength=len(labels)) for row in rows], axis=1
-            )
-            used = np.flatnonzero(np.bincount(codes, minlength=len(labels)))
-            for code in used:
-                label = labels[code]
-                found[label] = sums[code]
+        for dims in _joint(keys):
+            # dimensions with few labels (partition, state, month) are summed once, over
+            # their joint code, and each one's sums read off that table: one pass over the jobs
+            # per bundle, not per dimension
+            sizes = [len(keys[d][1]) for d in dims]
+            joint = np.zeros(len(known), dtype=np.int64)
+            for dim, size in zip(dims, sizes, strict=True):
+                joint *= size
+                joint += np.asarray(keys[dim][0], dtype=np.int64)
+            cells = math.prod(sizes)
+            sums = np.stack([np.bincount(joint, weights=row, minlength=cells) for row in rows], 1)
+            counts = np.bincount(joint, minlength=cells).reshape(sizes)
+            table = sums.reshape(*sizes, len(rows))
+            for axis, dim in enumerate(dims):
+                others = tuple(a for a in range(len(dims)) if a != axis)
+                by = table.sum(axis=others) if others else table
+                used = np.flatnonzero(counts.sum(axis=others) if others else counts)
+                labels, found = keys[dim][1], self.groups[dim]
+                for code in used:
+                    found[labels[code]] = by[code]
         return self
 
     def merge(self, other: Accumulator) -> None:
