@@ -499,3 +499,41 @@ def test_dask_reads_the_log_in_blocks_and_keeps_line_numbers(site, summaries_by_
     assert [e["line"] for e in found["jobs"]["malformed_examples"]] == [14, 15]
     assert _close(found["totals"], summaries_by_engine["duckdb"]["totals"])
     assert found["jobs"] == summaries_by_engine["duckdb"]["jobs"]
+
+
+def test_group_sums_over_joint_codes_equal_each_dimension_summed_alone(data) -> None:
+    """Dimensions are summed in bundles over their joint code (price._joint); each group's sums
+    must be what summing that dimension alone gives, for bundles of several dimensions and for
+    one too large to join (more labels than JOINT_CELLS)."""
+    from greenai.batch import cluster as clusters
+    from greenai.batch import price as pricing
+
+    site = clusters.load(DATA / "cluster.yaml", data)
+    profiles = pricing.Profiles.of(site)
+    rng = np.random.default_rng(7)
+    n = 5_000
+    jobs = {
+        "pidx": rng.integers(0, len(profiles.names), n),
+        "cpus": rng.integers(1, 64, n).astype(float),
+        "util": rng.random(n),
+        "gpus": rng.integers(0, 4, n).astype(float),
+        "mem_gb": rng.random(n) * 64,
+        "rss_gb": rng.random(n) * 32,
+        "hours": rng.random(n) * 10,
+        "energy_j": np.full(n, np.nan),
+        "weight": np.ones(n),
+        "failed": rng.random(n) < 0.2,
+    }
+    sizes = {"user": pricing.JOINT_CELLS + 5, "account": 3, "partition": 4, "state": 5, "month": 7}
+    keys = {
+        dim: (rng.integers(0, size, n), [f"{dim}{i}" for i in range(size)])
+        for dim, size in sizes.items()
+    }
+    assert [len(b) for b in pricing._joint(keys)] == [4, 1]
+    found = pricing.Accumulator.of(jobs, keys, profiles)
+    _, rows = pricing._sums(jobs, pricing.price(jobs, profiles))
+    for dim, (codes, labels) in keys.items():
+        for code in np.unique(codes)[:50]:
+            expected = rows[:, codes == code].sum(axis=1)
+            assert found.groups[dim][labels[code]] == pytest.approx(expected, rel=1e-12), dim
+        assert len(found.groups[dim]) == len(np.unique(codes))
