@@ -17,7 +17,7 @@ import difflib
 import itertools
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -951,6 +951,11 @@ class _Grid:
     cloud_index: np.ndarray  # (m, s)
     work_index: np.ndarray  # (m, o)
     given: dict[str, np.ndarray] | None = None  # a file priced as given: its figures
+    # the tables that hold one value for the whole grid, as that value (found once, on the
+    # first block; see `columns`)
+    single: dict[str, np.ndarray | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def sizes(self) -> list[int]:
@@ -983,29 +988,55 @@ class _Grid:
         if self.given is not None:
             return {name: np.broadcast_to(a, (len(flat), 3)) for name, a in self.given.items()}
         try:
-            return calculator.calculate(self.columns(flat))
+            found = calculator.calculate(self.columns(flat))
         except InputError as error:
             raise error.located(self.where, None, error.key) from None
+        # a grid whose every column is one value (a --vary that changes nothing priced) comes
+        # back as one row: each scenario gets it
+        return {name: np.broadcast_to(a, (len(flat), 3)) for name, a in found.items()}
 
     def columns(self, flat: np.ndarray) -> dict[str, np.ndarray]:
-        """The calculator's inputs for scenarios `flat`."""
+        """The calculator's inputs for scenarios `flat`. A table that holds one value for the
+        whole grid (the runs, a WUE nobody publishes, an FPO not given) is passed as that value,
+        broadcast, not gathered for every scenario: less to copy, and the calculator's
+        all-unknown shortcuts apply."""
         *_, m, s, o = self.parts(flat)
         nan = np.full((1, 1), np.nan)
+
+        def take(name: str, index: tuple[np.ndarray, ...], bounded: bool) -> np.ndarray:
+            table = getattr(self, name)
+            if name not in self.single:
+                self.single[name] = _single(table, len(index))
+            one = self.single[name]
+            if one is not None:
+                return one
+            found = table[index]
+            return found if bounded else found[:, None]
+
         return {
-            "power_w": self.power[m, s],
-            "devices": self.devices[m][:, None],
-            "hours": self.hours[m, o][:, None],
-            "runs": self.runs[o][:, None],
-            "pue": self.pue[s][:, None],
-            "carbon_intensity_g_per_kwh": self.intensity[s],
-            "electricity_price_usd_per_kwh": self.price[s][:, None],
-            "cloud_usd_per_hour": self.rate[m, s],
-            "fpo_per_run": self.fpo[o][:, None],
+            "power_w": take("power", (m, s), True),
+            "devices": take("devices", (m,), False),
+            "hours": take("hours", (m, o), False),
+            "runs": take("runs", (o,), False),
+            "pue": take("pue", (s,), False),
+            "carbon_intensity_g_per_kwh": take("intensity", (s,), True),
+            "electricity_price_usd_per_kwh": take("price", (s,), False),
+            "cloud_usd_per_hour": take("rate", (m, s), True),
+            "fpo_per_run": take("fpo", (o,), False),
             "it_energy_kwh": nan,
             "device_hours": nan,
-            "embodied_kg_per_device_hour": self.embodied[m],
-            "wue_l_per_kwh": self.wue[s][:, None],
+            "embodied_kg_per_device_hour": take("embodied", (m,), True),
+            "wue_l_per_kwh": take("wue", (s,), False),
         }
+
+
+def _single(table: np.ndarray, axes: int) -> np.ndarray | None:
+    """The one value every entry of `table` holds (NaN included), as a calculator row ((1, 3)
+    with a trailing (value, low, high) axis, else (1, 1)); None where entries differ."""
+    first = table[(0,) * axes]
+    if np.array_equal(table, np.broadcast_to(first, table.shape), equal_nan=True):
+        return np.asarray(first, dtype=float).reshape(1, -1)
+    return None
 
 
 def _figures_of(figures: Figures) -> dict[str, np.ndarray]:

@@ -477,3 +477,23 @@ def test_with_top_the_grid_streams_past_the_all_rows_limit(cli) -> None:
     # the greenest: one run at PUE 1.000, of the lighter file (ELMo: 262 lbs a run at 1.58)
     assert [row["scenario"]["runs"] for row in top] == ["1", "1", "1"]  # as written
     assert top[0]["pue"] == 1.0
+
+
+def test_a_variation_that_changes_no_column_prices_every_scenario(cli) -> None:
+    """ELMo's file gives its PUE, so --vary site changes nothing priced: every column of the
+    grid is one value (passed to the calculator once, not gathered), and each scenario still
+    gets its row with Strubell's figures."""
+    result = cli(
+        "compare",
+        CONFIGS / "strubell2019" / "elmo.yaml",
+        "--vary",
+        "site=cloud,laptop",
+        "-f",
+        "json",
+    )
+    assert result.code == 0, result.err
+    rows = json.loads(result.out)
+    assert [r["scenario"]["site"] for r in rows] == ["cloud", "laptop"]
+    for row in rows:
+        assert row["energy_kwh"] == pytest.approx(274.8153408)
+        assert row["co2e_kg"] == pytest.approx(118.92005122552155)
