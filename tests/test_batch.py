@@ -537,3 +537,32 @@ def test_group_sums_over_joint_codes_equal_each_dimension_summed_alone(data) -> 
             expected = rows[:, codes == code].sum(axis=1)
             assert found.groups[dim][labels[code]] == pytest.approx(expected, rel=1e-12), dim
         assert len(found.groups[dim]) == len(np.unique(codes))
+
+
+def test_progress_is_told_how_many_jobs_are_coming(site, tmp_path) -> None:
+    """The DuckDB engine tells a progress bar the rows it will price before the first batch:
+    the sacct log's jobs (a heterogeneous job's two components) and a job table's good rows."""
+
+    class Bar:
+        def __init__(self) -> None:
+            self.total: int | None = None
+            self.seen = 0
+
+        def expect(self, total: int) -> None:
+            assert self.seen == 0
+            self.total = total
+
+        def __call__(self, rows: int) -> None:
+            self.seen += rows
+
+    bar = Bar()
+    engine.duckdb_run([LOG], site, bar)
+    assert bar.total == bar.seen == 8
+    table = tmp_path / "jobs.csv"
+    table.write_text(
+        "hardware,count,hours,region\nA100 SXM4 80GB,2,3,gb\nA100 SXM4 80GB,1,-1,gb\n"
+        "AMD EPYC 7763,1,5,fr\n"
+    )
+    bar = Bar()
+    engine.duckdb_run([table], site, bar)
+    assert bar.total == bar.seen == 2  # the row of -1 hours is malformed, not priced

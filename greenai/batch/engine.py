@@ -35,6 +35,8 @@ BATCH_ROWS = 500_000
 EXAMPLES = 5
 TABLE_COLUMNS = ("hardware", "count", "hours", "region", "memory", "utilization")
 LABEL_COLUMNS = ("user", "account", "partition", "state", "month")
+# called with the rows of each priced batch; one that has an `expect(total)` method is told,
+# before the first batch, how many rows are coming (the DuckDB engine knows: a bar can fill)
 Progress = Callable[[int], None]
 
 
@@ -275,6 +277,7 @@ def _duckdb_run(
         con.execute("INSERT INTO partitions VALUES (?, ?)", [name, i])
     pieces: list[str] = []
     labels: list[str] = []  # the group labels of each log, read without pricing columns
+    coming = 0  # the job rows the stream will price, for a progress bar
     for n, path in enumerate(logs):
         kind = kind_of(path)
         if kind == "sacct":
@@ -303,8 +306,12 @@ def _duckdb_run(
                 max(x_energy_raw) AS energy_raw,
                 CASE WHEN regexp_matches(x_job, '\\+[1-9][0-9]*$') THEN 0 ELSE 1 END AS weight
                 FROM parsed_{n} WHERE reason IS NULL GROUP BY x_job""")
-            orphans = con.execute(f"SELECT count(*) FROM jobs_{n} WHERE NOT has_alloc").fetchall()
-            result.orphan_steps += int(orphans[0][0])
+            orphans, allocated = con.execute(
+                f"SELECT count(*) FILTER (WHERE NOT has_alloc), count(*) FILTER (WHERE has_alloc) "
+                f"FROM jobs_{n}"
+            ).fetchall()[0]
+            result.orphan_steps += int(orphans)
+            coming += int(allocated)
             util = "CASE WHEN elapsed > 0 AND ncpus > 0 THEN cpu / (elapsed * ncpus) END"
             if "TotalCPU" not in names:
                 util = "NULL::DOUBLE"
@@ -322,9 +329,11 @@ def _duckdb_run(
                 con.execute(f"SELECT count(*) FROM parsed_{n}").fetchall()[0][0]
             )
         else:
+            read, bad = result.rows_read, result.malformed
             piece, named = _table_sql(con, path, kind, cluster, profiles, result, n)
             pieces.append(piece)
             labels.append(named)
+            coming += (result.rows_read - read) - (result.malformed - bad)
     union = " UNION ALL BY NAME ".join(f"({p})" for p in pieces)
     con.execute(f"CREATE TEMP VIEW jobs AS {union}")
     profiles = result_profiles(profiles, result)
@@ -362,6 +371,9 @@ def _duckdb_run(
     # DuckDB 2.x: to_arrow_reader; 1.x: fetch_record_batch (the same stream of record batches)
     stream = getattr(relation, "to_arrow_reader", None) or relation.fetch_record_batch
     reader = stream(BATCH_ROWS)
+    expect = getattr(progress, "expect", None)
+    if expect is not None:
+        expect(coming)
     # DuckDB reads the next batch while a worker thread prices this one (numpy and DuckDB both
     # release the GIL); sums merge in order here, at most two batches in memory at once
     from concurrent.futures import ThreadPoolExecutor

@@ -243,14 +243,28 @@ def _has(module: str) -> bool:
 
 
 class _Progress:
-    """Jobs priced so far, on stderr, on one line (only on a terminal)."""
+    """Jobs priced so far, on stderr, on one line (only on a terminal): a bar where the engine
+    says how many are coming (DuckDB), else a count."""
+
+    WIDTH = 30
 
     def __init__(self) -> None:
         self.count = 0
+        self.total: int | None = None
+
+    def expect(self, total: int) -> None:
+        self.total = total
 
     def __call__(self, rows: int) -> None:
         self.count += rows
-        sys.stderr.write(f"\rgreenai batch: {self.count:,} jobs priced")
+        if self.total:
+            done = min(self.count / self.total, 1.0)
+            filled = int(done * self.WIDTH)
+            bar = "#" * filled + "." * (self.WIDTH - filled)
+            line = f"greenai batch: [{bar}] {done:4.0%} {self.count:,} of {self.total:,} jobs"
+        else:
+            line = f"greenai batch: {self.count:,} jobs priced"
+        sys.stderr.write("\r" + line)
         sys.stderr.flush()
 
     def done(self) -> None:
