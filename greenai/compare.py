@@ -244,12 +244,15 @@ class Comparison:
     def estimates(self, frame: pd.DataFrame | None = None) -> list[Estimate]:
         """Estimate objects for the rows of `frame` (default: all shown), from the figures the
         calculator gave for them (nothing is recomputed)."""
+        return list(self.each_estimate(frame))
+
+    def each_estimate(self, frame: pd.DataFrame | None = None) -> Iterator[Estimate]:
+        """`estimates`, one at a time: a JSON report of every row holds one row's objects at
+        once, not a million."""
         rows = self.frame if frame is None else frame
         where = {position: i for i, position in enumerate(self.frame.index)}
-        return [
-            self._estimate(row, where[position])
-            for position, row in zip(rows.index, rows.itertuples(index=False), strict=True)
-        ]
+        for position, row in zip(rows.index, rows.itertuples(index=False), strict=True):
+            yield self._estimate(row, where[position])
 
     def scenario(self, row: Any) -> dict[str, str]:
         return {key: getattr(row, _column(key)) for key in self.keys}
@@ -270,9 +273,10 @@ class Comparison:
 
     def _estimate(self, row: Any, i: int) -> Estimate:
         runs = float(row.runs)
-        # one run: every figure over the runs, but power (a rate), a property of the machine
+        # one run: every figure over the runs, but power (a rate), a property of the machine;
+        # this row's only (dividing every row's would make a report of n rows cost n^2)
         one = {
-            name: array if name == "power_w" else array / runs
+            name: (array[i : i + 1] if name == "power_w" else array[i : i + 1] / runs)
             for name, array in self.figures.items()
         }
         notes = tuple(
@@ -295,7 +299,7 @@ class Comparison:
             pue=row.pue,
             carbon_intensity_g_per_kwh=row.carbon_intensity_g_per_kwh,
             total=Figures.from_arrays(self.figures, i),
-            per_run=Figures.from_arrays(one, i),
+            per_run=Figures.from_arrays(one, 0),
             assumptions=notes,
             work=self._works.get((row.file_index, row.work)),
         )

@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from greenai.cli import app
@@ -152,3 +154,24 @@ def test_duration_in_days_and_python_api() -> None:
 def test_version(cli) -> None:
     result = cli("--version")
     assert result.code == 0 and result.out.startswith("greenai ")
+
+
+@given(
+    st.lists(
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+            ),
+            max_leaves=8,
+        ),
+        max_size=4,
+    )
+)
+def test_json_written_one_value_at_a_time_is_the_json_of_the_list(values) -> None:
+    """compare's every-row JSON is written a row at a time (render.json.dumps_each): the bytes
+    must be those of the whole list, text escapes included."""
+    from greenai.render import json as rendered
+
+    assert rendered.dumps_each(iter(values)) == rendered.dumps(values)

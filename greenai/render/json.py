@@ -10,7 +10,7 @@ tables' digests and the inputs as read, which `greenai verify` recomputes the fi
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from greenai import provenance
@@ -33,6 +33,18 @@ def dumps(value: object) -> str:
     return escape.json_text(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)) + "\n"
 
 
+def dumps_each(values: Iterable[object]) -> str:
+    """`dumps(list(values))`, byte for byte, from one value at a time: the text of a long list
+    is built without every value's objects alive at once (compare's every-row JSON)."""
+    parts = []
+    for value in values:
+        text = json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False)
+        parts.append("  " + text.replace("\n", "\n  "))
+    if not parts:
+        return dumps([])
+    return escape.json_text("[\n" + ",\n".join(parts) + "\n]") + "\n"
+
+
 def estimates(items: Sequence[Estimate]) -> str:
     return dumps([_priced(e, "estimate") for e in items])
 
@@ -47,19 +59,21 @@ def _priced(estimate: Estimate, command: str) -> dict[str, object]:
 
 def comparison(grid: Comparison, shown: pd.DataFrame) -> str:
     """Each scenario's estimate, with the scenario, where its hours came from, and its ratios."""
-    items = []
-    for row, estimate in zip(shown.itertuples(), grid.estimates(shown), strict=True):
-        item = estimate.as_dict()
-        item["scenario"] = grid.scenario(row)
-        item["hours_from"] = row.hours_from  # file, fpo or peak_flops (--scale-hours-by)
-        item["ratio"] = {
-            "energy_kwh": number_or_none(row.energy_ratio),
-            "co2e_kg": number_or_none(row.co2e_ratio),
-            "cost_usd": number_or_none(row.cost_ratio),
-        }
-        item["provenance"] = provenance.record(grid.inputs(row), "compare")
-        items.append(item)
-    return dumps(items)
+
+    def items() -> Iterator[dict[str, object]]:
+        for row, estimate in zip(shown.itertuples(), grid.each_estimate(shown), strict=True):
+            item = estimate.as_dict()
+            item["scenario"] = grid.scenario(row)
+            item["hours_from"] = row.hours_from  # file, fpo or peak_flops (--scale-hours-by)
+            item["ratio"] = {
+                "energy_kwh": number_or_none(row.energy_ratio),
+                "co2e_kg": number_or_none(row.co2e_ratio),
+                "cost_usd": number_or_none(row.cost_ratio),
+            }
+            item["provenance"] = provenance.record(grid.inputs(row), "compare")
+            yield item
+
+    return dumps_each(items())
 
 
 def check(outcomes: Sequence[Outcome]) -> str:
