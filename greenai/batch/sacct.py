@@ -33,11 +33,16 @@ import re
 
 SEPARATOR = "|"
 # the fields greenai reads; the first five are required, the others refine the figures
-REQUIRED = ("JobID", "Partition", "State", "Elapsed", "NCPUS")
-OPTIONAL = (
+# the fields greenai reads, in the order of the documented `sacct --format=` line
+FIELDS = (
+    "JobID",
     "User",
     "Account",
+    "Partition",
+    "State",
+    "Elapsed",
     "TotalCPU",
+    "NCPUS",
     "NNodes",
     "ReqMem",
     "MaxRSS",
@@ -48,29 +53,11 @@ OPTIONAL = (
     "NodeList",
     "ConsumedEnergyRaw",
 )
-FIELDS = REQUIRED + OPTIONAL
+REQUIRED = ("JobID", "Partition", "State", "Elapsed", "NCPUS")
+OPTIONAL = tuple(name for name in FIELDS if name not in REQUIRED)
 # what a job line gives; a step line (123.batch) gives its MaxRSS and is otherwise not read
-JOB_LINE_FIELDS = (
-    "Partition",
-    "State",
-    "Elapsed",
-    "NCPUS",
-    "User",
-    "Account",
-    "TotalCPU",
-    "NNodes",
-    "ReqMem",
-    "AllocTRES",
-    "Submit",
-    "Start",
-    "End",
-    "NodeList",
-    "ConsumedEnergyRaw",
-)
-FORMAT = (
-    "JobID,User,Account,Partition,State,Elapsed,TotalCPU,NCPUS,NNodes,ReqMem,MaxRSS,AllocTRES,"
-    "Submit,Start,End,NodeList,ConsumedEnergyRaw"
-)
+JOB_LINE_FIELDS = tuple(name for name in FIELDS if name not in ("JobID", "MaxRSS"))
+FORMAT = ",".join(FIELDS)
 SACCT_LINE = (
     f"sacct --allusers --parsable2 --starttime 2026-01-01 --endtime 2026-02-01 --format={FORMAT}"
 )
