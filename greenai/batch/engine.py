@@ -890,6 +890,15 @@ def add_frame(result: Result, frame: Any, profiles: Profiles, jobs_out: Any = No
         jobs_out(labels, jobs, profiles)
 
 
+def _sacct_only(path: Path) -> list[str]:
+    """The header of a sacct log, for the engines that read sacct logs alone (pandas, Dask)."""
+    if kind_of(path) != "sacct":
+        raise InputError(
+            "job tables (CSV/Parquet of experiment keys) need the duckdb engine", where=str(path)
+        )
+    return sacct_header(path)
+
+
 def pandas_run(
     logs: list[Path], cluster: Cluster, progress: Progress | None = None, jobs_out: Any = None
 ) -> Result:
@@ -897,12 +906,7 @@ def pandas_run(
     result = Result()
     profiles = Profiles.of(cluster)
     for path in logs:
-        if kind_of(path) != "sacct":
-            raise InputError(
-                "job tables (CSV/Parquet of experiment keys) need the duckdb engine",
-                where=str(path),
-            )
-        names = sacct_header(path)
+        names = _sacct_only(path)
         frame = read_sacct_frame(path, names)
         parsed = pandas_parse(frame, cluster, names, 2)
         _pandas_malformed(parsed, str(path), result)
@@ -984,12 +988,7 @@ def dask_run(
     profiles = Profiles.of(cluster)
     try:
         for path in logs:
-            if kind_of(path) != "sacct":
-                raise InputError(
-                    "job tables (CSV/Parquet of experiment keys) need the duckdb engine",
-                    where=str(path),
-                )
-            names = sacct_header(path)
+            names = _sacct_only(path)
             raw, parts = _dask_lines(path, names, blocksize)
 
             def parse(part: pd.DataFrame, names: list[str] = names) -> pd.DataFrame:
