@@ -367,7 +367,7 @@ def compare(
     inputs: list[Inputs] = []
     for index, path in enumerate(files):
         document = read(path)
-        inputs.append(Inputs(str(path), document.sha256, tuple(overrides), document))
+        inputs.append(Inputs(str(path), None, tuple(overrides), document))  # hashed if recorded
         grid, file_notes, name, extra, unusual = _one_file(
             index, Path(path), copy.deepcopy(document), variations, tables, rule, works
         )

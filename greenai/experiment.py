@@ -23,7 +23,7 @@ from greenai.budget import Budget
 from greenai.errors import InputError
 from greenai.files import read_limited
 from greenai.notice import Notice
-from greenai.provenance import Inputs, digest
+from greenai.provenance import Inputs
 from greenai.pyyaml import yaml
 from greenai.tables import (
     BASES,
@@ -249,7 +249,7 @@ class _Map(dict):
         super().__init__()
         self.line = line
         self.lines: dict[str, int] = {}
-        self.sha256: str | None = None  # of the file's bytes, on the top-level mapping
+        self.raw: bytes | None = None  # the file's bytes, on the top-level mapping (provenance)
 
 
 class _List(list):
@@ -505,7 +505,7 @@ def parse_yaml(data: bytes, where: str) -> _Map:
             where=where,
             line=1,
         )
-    document.sha256 = digest(data)
+    document.raw = data
     return document
 
 
@@ -1694,7 +1694,7 @@ def load(path: str | Path, tables: Tables, overrides: Sequence[str] = ()) -> Exp
     document after --set, the file's digest) for the provenance of a JSON report."""
     document = read_overridden(path, overrides)
     found = validate(document, str(path), tables)
-    inputs = Inputs(str(path), document.sha256, tuple(overrides), document)
+    inputs = Inputs(str(path), None, tuple(overrides), document)  # hashed when recorded
     return dataclasses.replace(found, inputs=inputs)
 
 
