@@ -370,6 +370,13 @@ class Resolved:
     high: float | None = None
     range_years: str = ""
 
+    @property
+    def bounds(self) -> tuple[float, float, float]:
+        """(value, low, high); a figure without a range is exact."""
+        if self.low is None or self.high is None:
+            return (self.value, self.value, self.value)
+        return (self.value, self.low, self.high)
+
 
 # Intensity bases a user can choose (`--basis`, `basis:`); the first is the default, the one
 # basis every row of data/regions.csv is on where a source allows (data/SOURCES.md says why).

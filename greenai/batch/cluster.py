@@ -360,9 +360,8 @@ class _Reader:
                     document,
                     "region",
                 )
-            low = found.value if found.low is None else found.low
-            high = found.value if found.high is None else found.high
-            intensity = (found.value, low, high)
+            intensity = found.bounds
+            _, low, high = intensity
             spread = f", range {low:g}–{high:g} ({found.range_years})" if low != high else ""
             self.notes.append(
                 Note(

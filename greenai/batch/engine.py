@@ -589,11 +589,7 @@ def table_profile(
         found = data.carbon_intensity(region, DEFAULT_BASIS)
         if found is None:
             raise InputError(f"no carbon intensity for {region.key}", where=where, key="region")
-        intensity = (
-            found.value,
-            found.value if found.low is None else found.low,
-            found.value if found.high is None else found.high,
-        )
+        intensity = found.bounds
         cost = data.electricity_price(region)
         price = cost.value if cost else math.nan
         pue = region.pue if region.pue is not None else (cluster.pue if cluster else DEFAULT_PUE)

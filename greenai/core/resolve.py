@@ -689,9 +689,7 @@ def resolve_intensity(experiment: Experiment, tables: Tables, notes: list[Assump
     if found is None:
         return exact(value)
     notes[-1] = _with_basis(notes[-1], found, experiment.basis)
-    if found.low is None or found.high is None:
-        return exact(value)
-    return (value, found.low, found.high)
+    return found.bounds
 
 
 def _spread(found: Resolved) -> tuple[str, str]:
