@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from greenai.render import escape
-from greenai.render.numbers import money, number, plural
+from greenai.render.numbers import UNKNOWN, bounded, known, money, number, plural
 from greenai.render.sheet import Row, Sheet, Tone
 
 TITLES = {
@@ -28,12 +28,13 @@ FIGURES = ("energy_kwh", "co2e_kg", "electricity_cost_usd")
 
 
 def _b(bound: dict[str, float] | None, show: Any = number, ranges: bool = True) -> str:
+    """A summary's {"value", "low", "high"} as the HTML page writes it (numbers.bounded)."""
     if bound is None:
-        return "—"
-    value = show(bound["value"])
-    if not ranges or bound["low"] == bound["high"] == bound["value"]:
-        return value
-    return f"{value} ({show(bound['low'])}–{show(bound['high'])})"
+        return UNKNOWN
+    if not ranges:
+        value = known(bound["value"])
+        return UNKNOWN if value is None else show(value)
+    return bounded(bound["value"], bound["low"], bound["high"], show)
 
 
 def sheets(summary: dict[str, Any], by: Sequence[str], ranges: bool = True) -> list[Sheet]:
