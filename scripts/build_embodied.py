@@ -27,13 +27,13 @@ and high are the least and the most of them. The output is deterministic (byte-i
 
 from __future__ import annotations
 
-import argparse
-import csv
 import math
 import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+from build_tables import command, read_csv, write_csv  # the build scripts' one CSV reader/writer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,11 +59,6 @@ BLOOM = "Luccioni, Viguier, Ligozat 2022/2023, Estimating the Carbon Footprint o
 LLMCARBON = "LLMCarbon (Faiz et al., ICLR 2024) hardware.csv, MLCarbon@dbd96b7 (Apache-2.0)"
 EPOCH = "Epoch AI, Data on Machine Learning Hardware (CC BY 4.0)"
 YEARS = {"boavizta": 2026, "published": 2022, "llmcarbon": 2024}
-
-
-def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
 
 
 class Manual:
@@ -258,23 +253,11 @@ def build(sources: Path, out: Path) -> dict[str, int]:
                 "host_source": f"{BLOOM} (HPE ProLiant DL345 Gen10 Plus LCA)" if host else "",
             }
         )
-    with (out / "embodied.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return {"embodied.csv": len(rows)}
+    return {"embodied.csv": write_csv(out / "embodied.csv", COLUMNS, rows)}
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sources", type=Path, help="folder of raw public files (see docstring)")
-    parser.add_argument("--out", type=Path, default=ROOT / "data", help="where data/ is")
-    args = parser.parse_args(argv)
-    if not args.sources.is_dir():
-        parser.error(f"{args.sources}: not a folder of raw sources")
-    for name, count in build(args.sources, args.out).items():
-        print(f"{args.out / name}: {count} rows")
-    return 0
+    return command(build, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -32,12 +32,15 @@ data/manual/sites.csv (PUE of places that are not data centres). The output is d
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 from pathlib import Path
 
-from build_tables import read_csv, write_csv  # one CSV reader and writer for every build script
+from build_tables import (  # one CSV reader and writer for every build script
+    command,
+    read_csv,
+    write_csv,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROVIDERS = ("aws", "azure", "gcp")
@@ -230,15 +233,7 @@ def build(sources: Path, out: Path) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("sources", type=Path, help="folder of raw public files (see docstring)")
-    parser.add_argument("--out", type=Path, default=ROOT / "data", help="where data/ is")
-    args = parser.parse_args(argv)
-    if not args.sources.is_dir():
-        parser.error(f"{args.sources}: not a folder of raw sources")
-    for name, count in build(args.sources, args.out).items():
-        print(f"{args.out / name}: {count} rows")
-    return 0
+    return command(build, __doc__, argv)
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ import json
 import re
 import sys
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pycountry
@@ -1334,16 +1334,23 @@ def build(sources: Path, out: Path) -> dict[str, int]:
     return counts
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def command(
+    build_tables: Callable[[Path, Path], dict[str, int]], doc: str, argv: list[str] | None
+) -> int:
+    """The command line every build script has: SOURCES [--out DATA], then a line a table."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("sources", type=Path, help="folder of raw public files (see docstring)")
     parser.add_argument("--out", type=Path, default=ROOT / "data", help="where data/ is")
     args = parser.parse_args(argv)
     if not args.sources.is_dir():
         parser.error(f"{args.sources}: not a folder of raw sources")
-    for name, count in build(args.sources, args.out).items():
+    for name, count in build_tables(args.sources, args.out).items():
         print(f"{args.out / name}: {count} rows")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return command(build, __doc__, argv)
 
 
 if __name__ == "__main__":
